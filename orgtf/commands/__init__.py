@@ -1,0 +1,10 @@
+"""The sub-commands. Each module registers its parser and a typed handler returning an exit code."""
+
+from __future__ import annotations
+
+from orgtf.commands import config_commands
+from orgtf.commands.base import Command, Context
+
+COMMANDS: tuple[Command, ...] = (*config_commands.COMMANDS,)
+
+__all__ = ["COMMANDS", "Command", "Context"]

@@ -1,0 +1,239 @@
+"""Rules that relate parts of org.yaml to each other, and IAM quotas and size limits.
+
+Each check yields ``(path, message)``; the loader turns paths into file positions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from orgtf.config.model import OrgConfig
+from orgtf.config.organization import RoleRef
+from orgtf.config.policy import (
+    MANAGED_POLICY_SIZE,
+    ROLE_INLINE_SIZE,
+    RoleGrant,
+    check_document,
+    plan_group_grants,
+    policy_size,
+    trust_policy,
+)
+
+PathKey = tuple[str | int, ...]
+Finding = tuple[PathKey, str]
+POLICY_ARN = re.compile(
+    r"^arn:aws(-[a-z]+)*:iam::(aws|[0-9]{12}):policy(/[\x21-\x7e]*)?/[\w+=,.@-]+$"
+)
+
+
+def check_all(config: OrgConfig) -> Iterator[Finding]:
+    """Every cross-reference and limit problem of a field-valid config."""
+    yield from _check_accounts(config)
+    yield from _check_policies(config)
+    yield from _check_roles(config)
+    yield from _check_groups(config)
+    yield from _check_users(config)
+
+
+def _check_accounts(config: OrgConfig) -> Iterator[Finding]:
+    master = config.organization.master_account
+    if master not in config.accounts:
+        yield ("organization", "master_account"), _unknown("account", master, config.accounts)
+    seen: dict[str, str] = {}
+    for name, account in config.accounts.items():
+        if account.id in seen:
+            yield (
+                ("accounts", name, "id"),
+                (f"account id {account.id} is already used by account {seen[account.id]!r}"),
+            )
+        seen.setdefault(account.id, name)
+
+
+def _check_policies(config: OrgConfig) -> Iterator[Finding]:
+    for name, policy in config.policies.items():
+        base: PathKey = ("policies", name, "document")
+        yield from _document(base, policy.document)
+        size = policy_size(policy.document)
+        if size > MANAGED_POLICY_SIZE:
+            yield (
+                base,
+                (
+                    f"policy {name!r} is {size:,} characters (whitespace excluded); IAM allows "
+                    f"{MANAGED_POLICY_SIZE:,} for a managed policy"
+                ),
+            )
+
+
+def _check_roles(config: OrgConfig) -> Iterator[Finding]:
+    master_id = _master_id(config)
+    access_role = config.organization.access_role
+    for name, role in config.roles.items():
+        base: PathKey = ("roles", name)
+        for index, account in enumerate(role.accounts):
+            if account not in config.accounts:
+                yield (*base, "accounts", index), _unknown("account", account, config.accounts)
+            elif name == access_role and account != config.organization.master_account:
+                yield (
+                    (*base, "accounts", index),
+                    (
+                        f"role {name!r} is orgtf's access role (organization.access_role) in "
+                        f"account {account!r}; pick another name"
+                    ),
+                )
+        yield from _duplicates((*base, "accounts"), role.accounts)
+        for index, policy in enumerate(role.policies):
+            if policy not in config.policies:
+                yield (*base, "policies", index), _unknown("policy", policy, config.policies)
+        yield from _duplicates((*base, "policies"), role.policies)
+        yield from _arns((*base, "managed_policy_arns"), role.managed_policy_arns)
+        yield from _duplicates((*base, "managed_policy_arns"), role.managed_policy_arns)
+        if role.permissions_boundary is not None and not POLICY_ARN.match(
+            role.permissions_boundary
+        ):
+            yield (*base, "permissions_boundary"), _bad_arn(role.permissions_boundary)
+        attached = len(role.managed_policy_arns) + len(role.policies)
+        limit = config.limits.managed_policies_per_role
+        if attached > limit:
+            yield (
+                (*base, "managed_policy_arns"),
+                (
+                    f"role {name!r} attaches {attached} managed policies; the quota is {limit} "
+                    "per role (raise limits.managed_policies_per_role if your quota is higher)"
+                ),
+            )
+        if role.inline_policy is not None:
+            yield from _document((*base, "inline_policy"), role.inline_policy)
+            size = policy_size(role.inline_policy)
+            if size > ROLE_INLINE_SIZE:
+                yield (
+                    (*base, "inline_policy"),
+                    (
+                        f"inline policy of role {name!r} is {size:,} characters (whitespace "
+                        f"excluded); IAM allows {ROLE_INLINE_SIZE:,} in total per role"
+                    ),
+                )
+        if master_id is not None:
+            trust = policy_size(trust_policy(master_id, role.require_mfa, role.mfa_max_age))
+            if trust > config.limits.role_trust_policy_size:
+                yield (
+                    base,
+                    (
+                        f"trust policy of role {name!r} is {trust:,} characters; the quota is "
+                        f"{config.limits.role_trust_policy_size:,}"
+                    ),
+                )
+
+
+def _check_groups(config: OrgConfig) -> Iterator[Finding]:
+    for name, group in config.groups.items():
+        base: PathKey = ("groups", name)
+        valid = True
+        for index, text in enumerate(group.roles):
+            problem = _role_ref_problem(config, RoleRef.parse(text))
+            if problem:
+                valid = False
+                yield (*base, "roles", index), problem
+        yield from _duplicates((*base, "roles"), group.roles)
+        yield from _arns((*base, "managed_policy_arns"), group.managed_policy_arns)
+        if valid:
+            yield from _group_limits(config, name)
+
+
+def _group_limits(config: OrgConfig, name: str) -> Iterator[Finding]:
+    group = config.groups[name]
+    grants = [_grant(config, RoleRef.parse(text)) for text in group.roles]
+    plan = plan_group_grants(grants)
+    attached = len(plan.chunks) + len(group.managed_policy_arns)
+    limit = config.limits.managed_policies_per_group
+    if attached > limit:
+        yield (
+            ("groups", name, "roles"),
+            (
+                f"group {name!r} may assume {len(grants)} roles; that needs {len(plan.chunks)} "
+                f"managed policies of at most {MANAGED_POLICY_SIZE:,} characters"
+                f"{' plus ' + str(len(group.managed_policy_arns)) + ' listed' if group.managed_policy_arns else ''}"
+                f", over the quota of {limit} per group (raise limits.managed_policies_per_group "
+                "if your quota is higher, or split the group)"
+            ),
+        )
+    longest = f"orgtf-{name}-assume-roles-{len(plan.chunks)}"
+    if plan.chunks and len(longest) > 128:
+        yield ("groups", name), f"group name {name!r} is too long to name its grant policies"
+
+
+def _check_users(config: OrgConfig) -> Iterator[Finding]:
+    limit = config.limits.groups_per_user
+    for name, user in config.users.items():
+        base: PathKey = ("users", name)
+        for index, group in enumerate(user.groups):
+            if group not in config.groups:
+                yield (*base, "groups", index), _unknown("group", group, config.groups)
+        yield from _duplicates((*base, "groups"), user.groups)
+        if len(set(user.groups)) > limit:
+            yield (
+                (*base, "groups"),
+                (
+                    f"user {name!r} is in {len(set(user.groups))} groups; "
+                    f"IAM allows {limit} per user"
+                ),
+            )
+
+
+def _role_ref_problem(config: OrgConfig, ref: RoleRef) -> str | None:
+    if ref.account not in config.accounts:
+        return _unknown("account", ref.account, config.accounts)
+    role = config.roles.get(ref.role)
+    if role is None:
+        return _unknown("role", ref.role, config.roles)
+    if ref.account not in role.accounts:
+        deployed = ", ".join(role.accounts)
+        return f"role {ref.role!r} is not deployed to account {ref.account!r} (only to: {deployed})"
+    return None
+
+
+def _grant(config: OrgConfig, ref: RoleRef) -> RoleGrant:
+    role = config.roles[ref.role]
+    account_id = config.accounts[ref.account].id
+    return RoleGrant(f"arn:aws:iam::{account_id}:role{role.path}{ref.role}", role.require_mfa)
+
+
+def _master_id(config: OrgConfig) -> str | None:
+    master = config.accounts.get(config.organization.master_account)
+    return master.id if master else None
+
+
+def _document(base: PathKey, document: Mapping[str, Any]) -> Iterator[Finding]:
+    for issue in check_document(document):
+        yield (*base, *issue.path), issue.message
+
+
+def _arns(base: PathKey, arns: tuple[str, ...]) -> Iterator[Finding]:
+    for index, arn in enumerate(arns):
+        if not POLICY_ARN.match(arn):
+            yield (*base, index), _bad_arn(arn)
+
+
+def _duplicates(base: PathKey, items: tuple[str, ...]) -> Iterator[Finding]:
+    seen: set[str] = set()
+    for index, item in enumerate(items):
+        if item in seen:
+            yield (*base, index), f"{item!r} is listed twice"
+        seen.add(item)
+
+
+def _bad_arn(arn: str) -> str:
+    return f"{arn!r} is not a policy ARN (arn:aws:iam::ACCOUNT|aws:policy/NAME)"
+
+
+def _unknown(kind: str, name: str, known: Mapping[str, Any]) -> str:
+    return f"unknown {kind} {name!r}{did_you_mean(name, known)}"
+
+
+def did_you_mean(name: str, known: Any) -> str:
+    """`` (did you mean 'x'?)`` when a known name is close to ``name``, else ``""``."""
+    import difflib
+
+    close = difflib.get_close_matches(name, [str(k) for k in known], n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""

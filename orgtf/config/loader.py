@@ -1,0 +1,185 @@
+"""Load org.yaml into a validated Organization, or raise ConfigError listing every problem."""
+
+from __future__ import annotations
+
+import types
+import typing
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from orgtf.config import model
+from orgtf.config.checks import check_all, did_you_mean
+from orgtf.config.model import OrgConfig
+from orgtf.config.organization import Organization
+from orgtf.config.source import PathKey, SourceMap, load_yaml_file, load_yaml_text
+from orgtf.errors import ConfigError, Problem
+
+PATTERN_HINTS = {
+    model.IAM_NAME: "use only letters, digits and +=,.@_-",
+    model.IAM_PATH: "a path starts and ends with / (e.g. /teams/alfie/)",
+    model.ORG_NAME: "use lower-case letters, digits and -, starting with a letter",
+    model.ACCOUNT_ID: "an account id is exactly 12 digits",
+    model.ROLE_REF: "write roles as account/RoleName",
+}
+
+
+def load_organization(path: Path) -> Organization:
+    """Read, parse and validate ``path``."""
+    data, source = load_yaml_file(path)
+    return _validate(data, source, path)
+
+
+def load_organization_text(text: str, path: Path) -> Organization:
+    """Validate org.yaml contents given as text (e.g. from a git revision)."""
+    data, source = load_yaml_text(text, str(path))
+    return _validate(data, source, path)
+
+
+def _validate(data: dict[str, Any], source: SourceMap, path: Path) -> Organization:
+    problems = list(_normalise_account_ids(data, source))
+    try:
+        config = OrgConfig.model_validate(data)
+    except ValidationError as exc:
+        problems.extend(_field_problem(error, data, source) for error in exc.errors())
+        raise ConfigError(problems) from None
+    if problems:
+        raise ConfigError(problems)
+    problems = [source.problem(where, message) for where, message in check_all(config)]
+    if problems:
+        raise ConfigError(problems)
+    return Organization(config=config, path=path)
+
+
+def _normalise_account_ids(data: dict[str, Any], source: SourceMap) -> list[Problem]:
+    """Accept unquoted 12-digit ids as strings; refuse ones YAML reads as another number."""
+    problems: list[Problem] = []
+    accounts = data.get("accounts")
+    if not isinstance(accounts, dict):
+        return problems
+    for name, account in accounts.items():
+        if not isinstance(account, dict) or not isinstance(account.get("id"), int | float):
+            continue
+        where: PathKey = ("accounts", name, "id")
+        text = source.scalars[where].text if where in source.scalars else str(account["id"])
+        value = account["id"]
+        if (
+            text.isdigit()
+            and len(text) == 12
+            and not isinstance(value, bool)
+            and value == int(text)
+        ):
+            account["id"] = text
+            continue
+        account.pop("id")  # reported here; keep pydantic from reporting it again
+        account["id"] = "000000000000"
+        reads = f"the number {value}" if not isinstance(value, bool) else repr(value)
+        problems.append(
+            source.problem(
+                where,
+                f'account id {text} is read by YAML as {reads}; quote it: id: "{text}"'
+                if text.isdigit() or text.startswith("0")
+                else f"account id {text} is not 12 digits",
+            )
+        )
+    return problems
+
+
+def _field_problem(error: ErrorDetails, data: Any, source: SourceMap) -> Problem:
+    where, at_key = _data_path(error["loc"], data)
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        key = str(where[-1])
+        allowed = _allowed_keys(where[:-1])
+        return source.problem(where, f"unknown key {key!r}{did_you_mean(key, allowed)}", key=True)
+    if kind == "missing":
+        return source.problem(where[:-1], f"missing required key {where[-1]!r}", key=True)
+    return source.problem(where, _message(error), key=at_key)
+
+
+def _message(error: ErrorDetails) -> str:
+    kind, value = error["type"], error.get("input")
+    if kind == "string_pattern_mismatch":
+        pattern = str((error.get("ctx") or {}).get("pattern", ""))
+        return f"invalid value {value!r}: {PATTERN_HINTS.get(pattern, 'must match ' + pattern)}"
+    if kind == "string_type" and isinstance(value, int | float | bool):
+        return f"expected a string, got {value!r}; quote it"
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return f"expected a mapping, got {_describe(value)}"
+    if kind in ("tuple_type", "list_type"):
+        return f"expected a list, got {_describe(value)}"
+    return f"{error['msg']}" + (f" (got {value!r})" if _is_scalar(value) else "")
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return repr(value)
+
+
+def _is_scalar(value: Any) -> bool:
+    return isinstance(value, str | int | float | bool) or value is None
+
+
+def _data_path(loc: tuple[int | str, ...], data: Any) -> tuple[PathKey, bool]:
+    """Map a pydantic location onto the data's own path, dropping union tags."""
+    path: list[str | int] = []
+    current = data
+    for index, part in enumerate(loc):
+        if part == "[key]":
+            return tuple(path), True
+        last = index == len(loc) - 1
+        if _has(current, part):
+            current = current[part]
+        elif not last:
+            continue  # a union member's tag, not a key of the file
+        path.append(part)
+    return tuple(path), False
+
+
+def _has(container: Any, part: str | int) -> bool:
+    if isinstance(container, dict):
+        return part in container
+    return isinstance(container, list) and isinstance(part, int) and 0 <= part < len(container)
+
+
+def _allowed_keys(path: PathKey) -> list[str]:
+    """The keys the schema allows in the mapping at ``path``."""
+    annotations: list[Any] = [OrgConfig]
+    for part in path:
+        annotations = [child for a in annotations for child in _children(a, part)]
+    return sorted({name for a in annotations for name in _fields(a)})
+
+
+def _children(annotation: Any, part: str | int) -> list[Any]:
+    """The annotation(s) of the value found at ``part`` below a value of ``annotation``."""
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin in (typing.Union, types.UnionType, typing.Annotated):
+        return [
+            c
+            for arg in args[: 1 if origin is typing.Annotated else None]
+            for c in _children(arg, part)
+        ]
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        field = annotation.model_fields.get(str(part))
+        return [field.annotation] if field is not None else []
+    if origin is dict:
+        return [args[1]]
+    if origin in (tuple, list):
+        return [args[0]]
+    return []
+
+
+def _fields(annotation: Any) -> list[str]:
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin in (typing.Union, types.UnionType, typing.Annotated):
+        return [
+            f for arg in args[: 1 if origin is typing.Annotated else None] for f in _fields(arg)
+        ]
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return list(annotation.model_fields)
+    return []

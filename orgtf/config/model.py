@@ -1,0 +1,134 @@
+"""The org.yaml model, format version 1: a closed schema of frozen, typed records.
+
+Field-level rules (types, patterns, ranges, unknown keys) live here; rules that relate
+parts of the file to each other live in ``orgtf.config.checks``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+IAM_NAME = r"^[\w+=,.@-]+$"
+IAM_PATH = r"^/([\x21-\x7e]*/)?$"
+ORG_NAME = r"^[a-z][a-z0-9-]{0,62}$"
+ACCOUNT_NAME = r"^[a-z][a-z0-9-]{0,62}$"
+ACCOUNT_ID = r"^[0-9]{12}$"
+ROLE_REF = r"^[a-z][a-z0-9-]{0,62}/[\w+=,.@-]{1,64}$"
+
+PolicyDocument = dict[str, Any]
+RoleName = Annotated[str, Field(min_length=1, max_length=64, pattern=IAM_NAME)]
+UserName = Annotated[str, Field(min_length=1, max_length=64, pattern=IAM_NAME)]
+GroupName = Annotated[str, Field(min_length=1, max_length=128, pattern=IAM_NAME)]
+PolicyName = Annotated[str, Field(min_length=1, max_length=128, pattern=IAM_NAME)]
+AccountName = Annotated[str, Field(pattern=ACCOUNT_NAME)]
+IamPath = Annotated[str, Field(min_length=1, max_length=512, pattern=IAM_PATH)]
+Tags = dict[
+    Annotated[str, Field(min_length=1, max_length=128)], Annotated[str, Field(max_length=256)]
+]
+Description = Annotated[str, Field(max_length=1000)]
+
+
+class Record(BaseModel):
+    """Base of every org.yaml record: unknown keys are errors, values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+
+
+class LocalState(Record):
+    """Terraform state in local files beside each rendered account root."""
+
+    backend: Literal["local"] = "local"
+
+
+class S3State(Record):
+    """Terraform state in S3, one key per account, locked with a DynamoDB table."""
+
+    backend: Literal["s3"]
+    bucket: Annotated[str, Field(min_length=3, max_length=63, pattern=r"^[a-z0-9][a-z0-9.-]+$")]
+    lock_table: Annotated[str, Field(min_length=3, max_length=255, pattern=r"^[\w.-]+$")]
+    region: str | None = None
+    key_prefix: Annotated[str, Field(pattern=r"^[\w./-]*$")] = "orgtf"
+
+
+class OrganizationSettings(Record):
+    """The ``organization:`` section."""
+
+    name: Annotated[str, Field(pattern=ORG_NAME)]
+    master_account: str
+    region: Annotated[str, Field(pattern=r"^[a-z]{2}(-[a-z]+)+-[0-9]+$")] = "us-east-1"
+    access_role: RoleName = "OrganizationAccountAccessRole"
+    state: Annotated[LocalState | S3State, Field(discriminator="backend")] = LocalState()
+
+
+class Account(Record):
+    """One AWS account of the organization."""
+
+    id: Annotated[str, Field(pattern=ACCOUNT_ID)]
+    protected: bool = False
+    description: Description = ""
+
+
+class ManagedPolicy(Record):
+    """A reusable policy document, created as a customer-managed policy where used."""
+
+    description: Description = ""
+    path: IamPath = "/"
+    document: PolicyDocument
+
+
+class Role(Record):
+    """A role deployed to each of its accounts, trusting the master account."""
+
+    accounts: Annotated[tuple[str, ...], Field(min_length=1)]
+    description: Description = ""
+    managed_policy_arns: tuple[str, ...] = ()
+    policies: tuple[str, ...] = ()
+    inline_policy: PolicyDocument | None = None
+    require_mfa: bool = False
+    mfa_max_age: Annotated[int, Field(ge=60, le=129600)] = 3600
+    max_session_duration: Annotated[int, Field(ge=3600, le=43200)] = 3600
+    path: IamPath = "/"
+    permissions_boundary: str | None = None
+    tags: Tags = Field(default_factory=dict)
+
+
+class Group(Record):
+    """A group in the master account and the roles its members may assume."""
+
+    description: Description = ""
+    path: IamPath = "/"
+    roles: tuple[Annotated[str, Field(pattern=ROLE_REF)], ...] = ()
+    managed_policy_arns: tuple[str, ...] = ()
+
+
+class User(Record):
+    """An IAM user in the master account."""
+
+    groups: tuple[str, ...] = ()
+    path: IamPath = "/"
+    tags: Tags = Field(default_factory=dict)
+
+
+class Limits(Record):
+    """IAM quotas to check against; raise them only for accounts with raised quotas."""
+
+    managed_policies_per_role: Annotated[int, Field(ge=1, le=20)] = 10
+    managed_policies_per_group: Annotated[int, Field(ge=1, le=20)] = 10
+    managed_policies_per_user: Annotated[int, Field(ge=1, le=20)] = 10
+    groups_per_user: Annotated[int, Field(ge=1, le=10)] = 10
+    role_trust_policy_size: Annotated[int, Field(ge=2048, le=8192)] = 2048
+
+
+class OrgConfig(Record):
+    """The whole of org.yaml, as validated field by field."""
+
+    version: Literal[1] = 1
+    organization: OrganizationSettings
+    accounts: Annotated[dict[AccountName, Account], Field(min_length=1)]
+    policies: dict[PolicyName, ManagedPolicy] = Field(default_factory=dict)
+    roles: dict[RoleName, Role] = Field(default_factory=dict)
+    groups: dict[GroupName, Group] = Field(default_factory=dict)
+    users: dict[UserName, User] = Field(default_factory=dict)
+    limits: Limits = Limits()
