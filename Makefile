@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/orgtf demo
+	$(BIN)/orgtf validate
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

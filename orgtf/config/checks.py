@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from orgtf.config.model import OrgConfig
 from orgtf.config.organization import RoleRef
@@ -22,7 +22,18 @@ from orgtf.config.policy import (
 )
 
 PathKey = tuple[str | int, ...]
-Finding = tuple[PathKey, str]
+
+
+class Finding(NamedTuple):
+    """A problem at ``path``; ``at_key`` points at the key rather than its value."""
+
+    path: PathKey
+    message: str
+    at_key: bool = False
+
+
+Raw = Finding | tuple[PathKey, str]
+
 POLICY_ARN = re.compile(
     r"^arn:aws(-[a-z]+)*:iam::(aws|[0-9]{12}):policy(/[\x21-\x7e]*)?/[\w+=,.@-]+$"
 )
@@ -30,14 +41,12 @@ POLICY_ARN = re.compile(
 
 def check_all(config: OrgConfig) -> Iterator[Finding]:
     """Every cross-reference and limit problem of a field-valid config."""
-    yield from _check_accounts(config)
-    yield from _check_policies(config)
-    yield from _check_roles(config)
-    yield from _check_groups(config)
-    yield from _check_users(config)
+    for check in (_check_accounts, _check_policies, _check_roles, _check_groups, _check_users):
+        for raw in check(config):
+            yield raw if isinstance(raw, Finding) else Finding(*raw)
 
 
-def _check_accounts(config: OrgConfig) -> Iterator[Finding]:
+def _check_accounts(config: OrgConfig) -> Iterator[Raw]:
     master = config.organization.master_account
     if master not in config.accounts:
         yield ("organization", "master_account"), _unknown("account", master, config.accounts)
@@ -51,7 +60,7 @@ def _check_accounts(config: OrgConfig) -> Iterator[Finding]:
         seen.setdefault(account.id, name)
 
 
-def _check_policies(config: OrgConfig) -> Iterator[Finding]:
+def _check_policies(config: OrgConfig) -> Iterator[Raw]:
     for name, policy in config.policies.items():
         base: PathKey = ("policies", name, "document")
         yield from _document(base, policy.document)
@@ -66,7 +75,7 @@ def _check_policies(config: OrgConfig) -> Iterator[Finding]:
             )
 
 
-def _check_roles(config: OrgConfig) -> Iterator[Finding]:
+def _check_roles(config: OrgConfig) -> Iterator[Raw]:
     master_id = _master_id(config)
     access_role = config.organization.access_role
     for name, role in config.roles.items():
@@ -126,7 +135,7 @@ def _check_roles(config: OrgConfig) -> Iterator[Finding]:
                 )
 
 
-def _check_groups(config: OrgConfig) -> Iterator[Finding]:
+def _check_groups(config: OrgConfig) -> Iterator[Raw]:
     for name, group in config.groups.items():
         base: PathKey = ("groups", name)
         valid = True
@@ -141,21 +150,22 @@ def _check_groups(config: OrgConfig) -> Iterator[Finding]:
             yield from _group_limits(config, name)
 
 
-def _group_limits(config: OrgConfig, name: str) -> Iterator[Finding]:
+def _group_limits(config: OrgConfig, name: str) -> Iterator[Raw]:
     group = config.groups[name]
     grants = [_grant(config, RoleRef.parse(text)) for text in group.roles]
     plan = plan_group_grants(grants)
     attached = len(plan.chunks) + len(group.managed_policy_arns)
     limit = config.limits.managed_policies_per_group
     if attached > limit:
+        listed = len(group.managed_policy_arns)
+        extra = f" plus {listed} listed in managed_policy_arns" if listed else ""
         yield (
             ("groups", name, "roles"),
             (
                 f"group {name!r} may assume {len(grants)} roles; that needs {len(plan.chunks)} "
-                f"managed policies of at most {MANAGED_POLICY_SIZE:,} characters"
-                f"{' plus ' + str(len(group.managed_policy_arns)) + ' listed' if group.managed_policy_arns else ''}"
-                f", over the quota of {limit} per group (raise limits.managed_policies_per_group "
-                "if your quota is higher, or split the group)"
+                f"managed policies of at most {MANAGED_POLICY_SIZE:,} characters{extra}, over the "
+                f"quota of {limit} per group (raise limits.managed_policies_per_group if your "
+                "quota is higher, or split the group)"
             ),
         )
     longest = f"orgtf-{name}-assume-roles-{len(plan.chunks)}"
@@ -163,7 +173,7 @@ def _group_limits(config: OrgConfig, name: str) -> Iterator[Finding]:
         yield ("groups", name), f"group name {name!r} is too long to name its grant policies"
 
 
-def _check_users(config: OrgConfig) -> Iterator[Finding]:
+def _check_users(config: OrgConfig) -> Iterator[Raw]:
     limit = config.limits.groups_per_user
     for name, user in config.users.items():
         base: PathKey = ("users", name)
@@ -204,18 +214,18 @@ def _master_id(config: OrgConfig) -> str | None:
     return master.id if master else None
 
 
-def _document(base: PathKey, document: Mapping[str, Any]) -> Iterator[Finding]:
+def _document(base: PathKey, document: Mapping[str, Any]) -> Iterator[Raw]:
     for issue in check_document(document):
-        yield (*base, *issue.path), issue.message
+        yield Finding((*base, *issue.path), issue.message, issue.at_key)
 
 
-def _arns(base: PathKey, arns: tuple[str, ...]) -> Iterator[Finding]:
+def _arns(base: PathKey, arns: tuple[str, ...]) -> Iterator[Raw]:
     for index, arn in enumerate(arns):
         if not POLICY_ARN.match(arn):
             yield (*base, index), _bad_arn(arn)
 
 
-def _duplicates(base: PathKey, items: tuple[str, ...]) -> Iterator[Finding]:
+def _duplicates(base: PathKey, items: tuple[str, ...]) -> Iterator[Raw]:
     seen: set[str] = set()
     for index, item in enumerate(items):
         if item in seen:

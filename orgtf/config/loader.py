@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import types
 import typing
+from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +42,7 @@ def load_organization_text(text: str, path: Path) -> Organization:
 
 def _validate(data: dict[str, Any], source: SourceMap, path: Path) -> Organization:
     problems = list(_normalise_account_ids(data, source))
+    problems.extend(_non_json_scalars(data, (), source))
     try:
         config = OrgConfig.model_validate(data)
     except ValidationError as exc:
@@ -47,7 +50,7 @@ def _validate(data: dict[str, Any], source: SourceMap, path: Path) -> Organizati
         raise ConfigError(problems) from None
     if problems:
         raise ConfigError(problems)
-    problems = [source.problem(where, message) for where, message in check_all(config)]
+    problems = [source.problem(f.path, f.message, key=f.at_key) for f in check_all(config)]
     if problems:
         raise ConfigError(problems)
     return Organization(config=config, path=path)
@@ -87,6 +90,23 @@ def _normalise_account_ids(data: dict[str, Any], source: SourceMap) -> list[Prob
     return problems
 
 
+def _non_json_scalars(value: Any, path: PathKey, source: SourceMap) -> Iterator[Problem]:
+    """Dates and other YAML-only values: org.yaml holds JSON data, so they must be quoted.
+
+    Each offending value is replaced by its source text so later checks see a string.
+    """
+    children = value.items() if isinstance(value, dict) else enumerate(value)
+    for key, child in list(children) if isinstance(value, dict | list) else ():
+        where = (*path, key)
+        if isinstance(child, dict | list):
+            yield from _non_json_scalars(child, where, source)
+        elif not _is_scalar(child):
+            text = source.scalars[where].text if where in source.scalars else str(child)
+            kind = "a date" if isinstance(child, date) else f"a {type(child).__name__}"
+            yield source.problem(where, f"YAML reads {text} as {kind}; quote it")
+            value[key] = text
+
+
 def _field_problem(error: ErrorDetails, data: Any, source: SourceMap) -> Problem:
     where, at_key = _data_path(error["loc"], data)
     kind = error["type"]
@@ -106,6 +126,10 @@ def _message(error: ErrorDetails) -> str:
         return f"invalid value {value!r}: {PATTERN_HINTS.get(pattern, 'must match ' + pattern)}"
     if kind == "string_type" and isinstance(value, int | float | bool):
         return f"expected a string, got {value!r}; quote it"
+    if kind in ("bool_parsing", "bool_type"):
+        return f"expected true or false, got {value!r}"
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return f"expected a whole number, got {value!r}"
     if kind in ("dict_type", "model_type", "model_attributes_type"):
         return f"expected a mapping, got {_describe(value)}"
     if kind in ("tuple_type", "list_type"):
