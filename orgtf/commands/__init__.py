@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from orgtf.commands import config_commands
+from orgtf.commands import (
+    access_commands,
+    config_commands,
+    profiles_commands,
+)
 from orgtf.commands.base import Command, Context
 
-COMMANDS: tuple[Command, ...] = (*config_commands.COMMANDS,)
+COMMANDS: tuple[Command, ...] = (
+    *config_commands.COMMANDS,
+    *access_commands.COMMANDS,
+    *profiles_commands.COMMANDS,
+)
 
 __all__ = ["COMMANDS", "Command", "Context"]
