@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
+import threading
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import IO
 
-from orgtf.errors import CommandError, OrgtfError
+from orgtf.errors import CommandError, Interrupted, OrgtfError
 
 
 @dataclass(frozen=True)
@@ -70,3 +75,177 @@ def spawn_detached(
         except FileNotFoundError as exc:
             raise OrgtfError(f"cannot run {argv[0]}: not found") from exc
     return proc.pid
+
+
+@dataclass(frozen=True)
+class LoggedRun:
+    """A command run by ``run_logged``: what was logged, and stdout when it was captured."""
+
+    argv: tuple[str, ...]
+    returncode: int
+    output: str
+    stdout: str
+    seconds: float
+
+
+class Supervisor:
+    """The live children started through ``run_logged``, so another thread can interrupt them.
+
+    Children run in their own session, so a Ctrl-C at the terminal reaches only orgtf; orgtf
+    then forwards one signal per child with ``interrupt`` (a second one makes Terraform exit at
+    once, without releasing its lock). The default is SIGTERM: Terraform 1.0 runs as two
+    processes (panicwrap) whose parent ignores SIGINT sent to it alone but forwards SIGTERM to
+    the child, which stops as gracefully as after Ctrl-C; later Terraform versions handle
+    SIGTERM the same way.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Condition()
+        self._live: dict[subprocess.Popen[str], bool] = {}
+        self._signal: int | None = None
+        self._intervals: list[tuple[float, float]] = []
+
+    @property
+    def interrupted(self) -> bool:
+        """True once ``interrupt`` was called; no new child starts after that."""
+        with self._lock:
+            return self._signal is not None
+
+    def interrupt(self, sig: int = signal.SIGTERM) -> None:
+        """Send ``sig`` once to every live child; later calls only reach children not yet sent."""
+        with self._lock:
+            self._signal = sig
+            for proc in self._live:
+                self._send(proc)
+
+    def kill(self) -> None:
+        """Kill every live child at once (a last resort: Terraform cannot release its lock)."""
+        with self._lock:
+            for proc in self._live:
+                proc.kill()
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Block until no child is running; False if ``timeout`` seconds passed first."""
+        with self._lock:
+            return self._lock.wait_for(lambda: not self._live, timeout)
+
+    def intervals(self) -> tuple[tuple[float, float], ...]:
+        """(start, end) ``time.monotonic`` pairs of every finished child, in finishing order."""
+        with self._lock:
+            return tuple(self._intervals)
+
+    def _send(self, proc: subprocess.Popen[str]) -> None:
+        if self._signal is None or self._live[proc]:
+            return
+        self._live[proc] = True
+        proc.send_signal(self._signal)  # a no-op once the child has exited
+
+    def _start(
+        self, argv: Sequence[str], *, env: Mapping[str, str], cwd: Path, merge_stderr: bool
+    ) -> subprocess.Popen[str]:
+        with self._lock:
+            if self._signal is not None:
+                raise Interrupted(f"interrupted before starting: {_shown(argv)}")
+            proc = subprocess.Popen(
+                list(argv),
+                env=dict(env),
+                cwd=cwd,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT if merge_stderr else subprocess.PIPE,
+                text=True,
+                encoding="utf-8",
+                errors="replace",
+                start_new_session=True,
+            )
+            self._live[proc] = False
+            return proc
+
+    def _finish(self, proc: subprocess.Popen[str], started: float) -> bool:
+        """Forget a finished child; True if it had been sent a signal."""
+        with self._lock:
+            signalled = self._live.pop(proc)
+            self._intervals.append((started, time.monotonic()))
+            self._lock.notify_all()
+            return signalled
+
+    def _stop_one(self, proc: subprocess.Popen[str]) -> None:
+        """Interrupt one child whose caller is unwinding (e.g. KeyboardInterrupt in its thread)."""
+        with self._lock:
+            if not self._live.get(proc, True):
+                self._live[proc] = True
+                proc.send_signal(signal.SIGTERM)
+
+
+def run_logged(
+    argv: Sequence[str],
+    *,
+    env: Mapping[str, str],
+    cwd: Path,
+    log_path: Path,
+    supervisor: Supervisor,
+    capture_stdout: bool = False,
+) -> LoggedRun:
+    """Run ``argv``, appending its output to ``log_path``; the caller interprets the exit code.
+
+    With ``capture_stdout`` stdout is returned and only its size is logged (machine output
+    such as ``terraform show -json`` holds variable values); stderr is logged either way.
+    Raises Interrupted, after the child exited, if ``supervisor`` signalled it.
+    """
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    with log_path.open("a", encoding="utf-8") as log:
+        _log_line(log, f"==> {_now()} $ {' '.join(argv)}  (in {cwd})")
+        try:
+            proc = supervisor._start(argv, env=env, cwd=cwd, merge_stderr=not capture_stdout)
+        except (FileNotFoundError, PermissionError) as exc:
+            _log_line(log, f"<== cannot start: {exc}")
+            raise OrgtfError(f"cannot run {argv[0]}: {exc.strerror}") from exc
+        try:
+            output, stdout = _collect(proc, log, capture_stdout)
+        except BaseException:
+            # Our thread is unwinding (e.g. KeyboardInterrupt): stop the child cleanly first.
+            supervisor._stop_one(proc)
+            rest, _ = proc.communicate()
+            log.write(rest or "")
+            supervisor._finish(proc, started)
+            raise
+        signalled = supervisor._finish(proc, started)
+        seconds = time.monotonic() - started
+        _log_line(log, f"<== exit {proc.returncode} after {seconds:.2f}s")
+    if signalled:
+        raise Interrupted(
+            f"interrupted: {_shown(argv)} stopped with exit {proc.returncode} (log: {log_path})"
+        )
+    return LoggedRun(tuple(argv), proc.returncode, output, stdout, seconds)
+
+
+def _collect(proc: subprocess.Popen[str], log: IO[str], capture: bool) -> tuple[str, str]:
+    """Stream merged output into ``log``; or capture stdout and log stderr."""
+    if capture:
+        stdout, stderr = proc.communicate()
+        _log_line(log, f"(stdout: {len(stdout)} characters captured, not logged)")
+        log.write(stderr)
+        return stderr, stdout
+    assert proc.stdout is not None
+    lines: list[str] = []
+    for line in proc.stdout:
+        log.write(line)
+        log.flush()
+        lines.append(line)
+    proc.wait()
+    return "".join(lines), ""
+
+
+def _log_line(log: IO[str], text: str) -> None:
+    log.write(text + "\n")
+    log.flush()
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _shown(argv: Sequence[str]) -> str:
+    """A command for messages: the program's name rather than its full path."""
+    return " ".join([Path(argv[0]).name, *argv[1:]])
