@@ -6,6 +6,7 @@ from orgtf.commands import (
     access_commands,
     config_commands,
     profiles_commands,
+    sandbox_commands,
 )
 from orgtf.commands.base import Command, Context
 
@@ -13,6 +14,7 @@ COMMANDS: tuple[Command, ...] = (
     *config_commands.COMMANDS,
     *access_commands.COMMANDS,
     *profiles_commands.COMMANDS,
+    *sandbox_commands.COMMANDS,
 )
 
 __all__ = ["COMMANDS", "Command", "Context"]

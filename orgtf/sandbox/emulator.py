@@ -1,0 +1,247 @@
+"""The moto server process: start it detached on 127.0.0.1, check its health, stop it.
+
+The process is recorded in ``<state_dir>/emulator.json`` (pid, port, endpoint) so that later
+orgtf invocations find it. Nothing here trusts a pid blindly: a pid counts as the emulator only
+while it is alive, not a zombie, and its command line is this module's.
+
+Run as ``python -m orgtf.sandbox.emulator -H HOST -p PORT``, this module is the server itself:
+moto's server with one tuning for the sandbox (see ``_serve``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import socket
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from orgtf.errors import OrgtfError
+from orgtf.process import spawn_detached
+
+HOST = "127.0.0.1"
+RECORD_FILE = "emulator.json"
+LOG_FILE = "emulator.log"
+START_TIMEOUT = 30.0
+_STOP_GRACE = 5.0
+# Variables that would change which account moto acts as, or point it elsewhere.
+_SERVER_ENV_DROP = ("MOTO_ACCOUNT_ID", "MOTO_PORT", "MOTO_CALL_RESET_API")
+_PACKAGE_ROOT = Path(__file__).resolve().parents[2]
+_MARK = __name__.encode()
+
+
+@dataclass(frozen=True)
+class EmulatorProcess:
+    """A moto server started by orgtf."""
+
+    pid: int
+    port: int
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+
+def start_emulator(
+    state_dir: Path, env: Mapping[str, str], port: int | None = None
+) -> EmulatorProcess:
+    """Start moto on ``port`` (default: a free one), wait until healthy, record it, return it."""
+    chosen = port if port is not None else free_port()
+    if port is not None:
+        ensure_port_free(port)
+    argv = [sys.executable, "-m", __name__, "-H", HOST, "-p", str(chosen)]
+    log_path = state_dir / LOG_FILE
+    log_offset = log_path.stat().st_size if log_path.exists() else 0
+    pid = spawn_detached(argv, env=server_env(env), log_path=log_path, cwd=state_dir)
+    process = EmulatorProcess(pid=pid, port=chosen)
+    write_record(state_dir, process)
+    try:
+        _wait_healthy(process, log_path, log_offset, START_TIMEOUT)
+    except BaseException:
+        _terminate(pid)  # our own child: no need to recognise it by its command line
+        (state_dir / RECORD_FILE).unlink(missing_ok=True)
+        raise
+    return process
+
+
+def server_env(env: Mapping[str, str]) -> dict[str, str]:
+    """The emulator's environment: no AWS credentials, AWS managed policies available."""
+    kept = {k: v for k, v in env.items() if not k.startswith("AWS_") and k not in _SERVER_ENV_DROP}
+    # org.yaml roles attach AWS managed policies (AdministratorAccess, ...) by ARN.
+    kept["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
+    # The server imports this module: keep orgtf importable even from a source checkout.
+    paths = [p for p in kept.get("PYTHONPATH", "").split(os.pathsep) if p]
+    kept["PYTHONPATH"] = os.pathsep.join([*paths, str(_PACKAGE_ROOT)])
+    return kept
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+def ensure_port_free(port: int) -> None:
+    """Raise a clear error when ``port`` on 127.0.0.1 is taken."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        # As the server does: sockets in TIME_WAIT from a stopped sandbox do not count.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((HOST, port))
+        except OSError as exc:
+            raise OrgtfError(
+                f"cannot start the sandbox emulator: port {port} on {HOST} is already in use "
+                f"({exc.strerror}); choose another with --port, or omit --port to use a free one"
+            ) from exc
+
+
+def is_running(process: EmulatorProcess) -> bool:
+    """Whether the recorded process is alive, is moto, and answers its health check."""
+    return is_moto_alive(process.pid) and healthy(process.endpoint)
+
+
+def is_moto_alive(pid: int) -> bool:
+    """Whether ``pid`` is a live (non-zombie) process running this module's moto server."""
+    return _exists(pid) and _MARK in _proc_cmdline(pid)
+
+
+def healthy(endpoint: str, timeout: float = 2.0) -> bool:
+    """Whether moto at ``endpoint`` answers ``GET /moto-api/config``."""
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(f"{endpoint}/moto-api/config", timeout=timeout) as response:
+            return int(response.status) in (200, 201)
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+
+
+def stop_emulator(process: EmulatorProcess) -> bool:
+    """Stop the emulator's whole process group; True if a live moto process was stopped."""
+    if not is_moto_alive(process.pid):
+        return False
+    _terminate(process.pid)
+    return True
+
+
+def read_record(state_dir: Path) -> EmulatorProcess | None:
+    """The recorded emulator, or None when there is no (readable) record."""
+    try:
+        data = json.loads((state_dir / RECORD_FILE).read_text(encoding="utf-8"))
+        return EmulatorProcess(pid=int(data["pid"]), port=int(data["port"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def write_record(state_dir: Path, process: EmulatorProcess) -> None:
+    """Record ``process`` so later runs find it."""
+    data = {**asdict(process), "endpoint": process.endpoint}
+    path = state_dir / RECORD_FILE
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    tmp.replace(path)
+
+
+def _wait_healthy(
+    process: EmulatorProcess, log_path: Path, log_offset: int, timeout: float
+) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        # Not is_moto_alive: right after exec, /proc/PID/cmdline can still read empty.
+        if not _exists(process.pid):
+            raise OrgtfError(
+                f"the sandbox emulator (moto, pid {process.pid}) exited during start-up; "
+                f"its log ({log_path}) says:\n{_log_tail(log_path, log_offset)}"
+            )
+        if healthy(process.endpoint, timeout=1.0):
+            return
+        time.sleep(0.1)
+    raise OrgtfError(
+        f"the sandbox emulator (moto, pid {process.pid}) did not answer on {process.endpoint} "
+        f"within {timeout:.0f}s; it was stopped. Log ({log_path}):\n"
+        f"{_log_tail(log_path, log_offset)}"
+    )
+
+
+def _log_tail(log_path: Path, offset: int, lines: int = 15) -> str:
+    try:
+        with log_path.open("rb") as handle:
+            handle.seek(offset)
+            text = handle.read().decode("utf-8", "replace")
+    except OSError:
+        return "    (no log)"
+    tail = text.rstrip().splitlines()[-lines:]
+    return "\n".join(f"    {line}" for line in tail) or "    (empty)"
+
+
+def _exists(pid: int) -> bool:
+    """Whether ``pid`` is alive and not a zombie (reaping it if it is our dead child)."""
+    with contextlib.suppress(ChildProcessError, OSError):
+        os.waitpid(pid, os.WNOHANG)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return False  # someone else's process reusing the pid
+    return _proc_state(pid) != "Z"
+
+
+def _terminate(pid: int) -> None:
+    """SIGTERM the process group of ``pid``; SIGKILL it if it outlives the grace period."""
+    _signal_group(pid, signal.SIGTERM)
+    deadline = time.monotonic() + _STOP_GRACE
+    while time.monotonic() < deadline:
+        if not _exists(pid):
+            return
+        time.sleep(0.05)
+    _signal_group(pid, signal.SIGKILL)
+
+
+def _signal_group(pid: int, sig: signal.Signals) -> None:
+    # The emulator leads its own session (spawn_detached), so its group id is its pid.
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, sig)
+
+
+def _proc_state(pid: int) -> str:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return "?"
+    # Format: "pid (comm) S ..."; comm may contain spaces or parentheses.
+    return stat.rpartition(")")[2].strip()[:1]
+
+
+def _proc_cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        # No /proc (not Linux): the kill(0) probe above is all we can check.
+        return _MARK
+
+
+def _serve() -> None:
+    """moto's server, limited to the ``aws`` partition.
+
+    moto maps a request's access key to its account by looking in every account's IAM backend
+    in every partition, creating the missing ones; with AWS managed policies loaded each costs
+    about 0.2s, so the first request with assumed-role credentials took ~8s for a 5-account
+    org. Sandbox ARNs are all ``arn:aws:``, so the lookup only needs the ``aws`` partition.
+    """
+    from moto.iam import models as iam_models
+    from moto.server import main
+
+    iam_models.PARTITION_NAMES = ["aws"]  # type: ignore[attr-defined]  # read per lookup
+    main(sys.argv[1:])
+
+
+if __name__ == "__main__":
+    _serve()

@@ -1,0 +1,268 @@
+"""Bring the sandbox up, find it, tear it down: the entry points the rest of orgtf uses."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from orgtf.config import Organization
+from orgtf.errors import OrgtfError, UsageError
+from orgtf.sandbox import emulator
+from orgtf.sandbox.bootstrap import BootstrapResult, OperatorCredentials, bootstrap
+from orgtf.sandbox.emulator import EmulatorProcess
+from orgtf.sandbox.mirror import install_provider, write_cli_config
+from orgtf.sandbox.target import ProviderMode, SandboxTarget, state_dir_of
+from orgtf.terraform_bin import TerraformBinary, resolve_terraform
+
+SANDBOX_FILE = "sandbox.json"
+CREDENTIALS_FILE = "credentials.json"
+PROVIDER_MODES: tuple[ProviderMode, ...] = ("standin", "registry")
+Action = Literal["started", "restarted", "reused"]
+
+__all__ = [
+    "SandboxTarget",
+    "SandboxUp",
+    "TerraformBinary",
+    "bring_up",
+    "ensure_sandbox",
+    "has_leftover_state",
+    "sandbox_status",
+    "stop_sandbox",
+]
+
+
+@dataclass(frozen=True)
+class SandboxUp:
+    """What ``bring_up`` did: the target, whether it started a process, what it created."""
+
+    target: SandboxTarget
+    action: Action
+    created: tuple[str, ...]
+    seconds: float
+
+
+def ensure_sandbox(
+    org: Organization, project_dir: Path, *, env: Mapping[str, str] | None = None
+) -> SandboxTarget:
+    """The sandbox for ``project_dir``, started and bootstrapped from ``org`` if needed."""
+    return bring_up(org, project_dir, env=env).target
+
+
+def bring_up(
+    org: Organization,
+    project_dir: Path,
+    *,
+    port: int | None = None,
+    env: Mapping[str, str] | None = None,
+) -> SandboxUp:
+    """Start the emulator unless it runs (restart it if it died), then bootstrap from ``org``.
+
+    Idempotent: a running sandbox is reused and bootstrap only adds what is missing.
+    """
+    clock = time.monotonic()
+    env = dict(os.environ) if env is None else env
+    state_dir = state_dir_of(project_dir)
+    with _locked(project_dir):
+        terraform = resolve_terraform(env)
+        mode = _provider_mode(env)
+        process = _running_emulator(state_dir, port)
+        action: Action = "reused" if process is not None else "started"
+        try:
+            if process is None:
+                action = "restarted" if state_dir.exists() else "started"
+                # Whatever a dead emulator left (accounts, sandbox Terraform state) is void.
+                _stop_and_clear(state_dir)
+                state_dir.mkdir(mode=0o700, parents=True)
+                process = emulator.start_emulator(state_dir, env, port)
+            previous = _read_credentials(state_dir) if action == "reused" else None
+            result = bootstrap(org, process.endpoint, previous)
+            region = org.config.organization.region
+            target = _target(state_dir, process, terraform, region, result, mode)
+            _write_credentials(state_dir, result.operator)
+            _prepare_terraform(target)
+            _write_sandbox_file(target, result)
+        except BaseException:
+            if action != "reused":  # a half-made sandbox is no use to anyone
+                _stop_and_clear(state_dir)
+            raise
+    return SandboxUp(target, action, result.created, time.monotonic() - clock)
+
+
+def sandbox_status(project_dir: Path) -> SandboxTarget | None:
+    """The running sandbox of ``project_dir``, or None if it is not running."""
+    state_dir = state_dir_of(project_dir)
+    process = emulator.read_record(state_dir)
+    if process is None or not emulator.is_running(process):
+        return None
+    return _load_target(state_dir, process)
+
+
+def has_leftover_state(project_dir: Path) -> bool:
+    """Whether sandbox files exist although no sandbox runs (the emulator died)."""
+    return state_dir_of(project_dir).exists() and sandbox_status(project_dir) is None
+
+
+def stop_sandbox(project_dir: Path) -> bool:
+    """Stop the emulator and remove all sandbox state; True if a running emulator was stopped."""
+    if not state_dir_of(project_dir).exists():
+        return False  # nothing to stop; and `down` must not create .orgtf/ either
+    with _locked(project_dir):
+        return _stop_and_clear(state_dir_of(project_dir))
+
+
+def _stop_and_clear(state_dir: Path) -> bool:
+    process = emulator.read_record(state_dir)
+    stopped = emulator.stop_emulator(process) if process is not None else False
+    if state_dir.exists():
+        shutil.rmtree(state_dir)
+    return stopped
+
+
+def _running_emulator(state_dir: Path, port: int | None) -> EmulatorProcess | None:
+    """The recorded emulator if it runs and suits ``port``; None if it must be started."""
+    process = emulator.read_record(state_dir)
+    if process is None or not emulator.is_running(process):
+        return None
+    if port is not None and port != process.port:
+        raise UsageError(
+            f"the sandbox already runs on port {process.port} (pid {process.pid}); "
+            "run `orgtf sandbox down` first to move it to another port"
+        )
+    return process
+
+
+def _provider_mode(env: Mapping[str, str]) -> ProviderMode:
+    value = env.get("ORGTF_SANDBOX_PROVIDER", "") or "standin"
+    for mode in PROVIDER_MODES:
+        if value == mode:
+            return mode
+    raise UsageError(f"ORGTF_SANDBOX_PROVIDER={value}: expected one of {', '.join(PROVIDER_MODES)}")
+
+
+def _prepare_terraform(target: SandboxTarget) -> None:
+    """The sandbox-only CLI config, provider mirror, plugin cache and ``bin/terraform`` link."""
+    target.work_dir.mkdir(exist_ok=True)
+    if target.provider_mode == "registry":
+        target.plugin_cache_dir.mkdir(exist_ok=True)
+        # The real hashicorp/aws from the registry; an empty config keeps ~/.terraformrc out.
+        target.cli_config_file.write_text("# orgtf sandbox: registry provider mode\n")
+    else:
+        install_provider(target.mirror_dir)
+        write_cli_config(target.cli_config_file, target.mirror_dir)
+    target.bin_dir.mkdir(exist_ok=True)
+    names = ["terraform", "tofu"] if target.terraform.flavour == "tofu" else ["terraform"]
+    for name in names:
+        link = target.bin_dir / name
+        tmp = link.with_name(f".{name}.tmp")
+        tmp.unlink(missing_ok=True)
+        tmp.symlink_to(target.terraform.path)
+        tmp.replace(link)
+
+
+def _target(
+    state_dir: Path,
+    process: EmulatorProcess,
+    terraform: TerraformBinary,
+    region: str,
+    result: BootstrapResult,
+    mode: ProviderMode,
+) -> SandboxTarget:
+    return SandboxTarget(
+        endpoint=process.endpoint,
+        pid=process.pid,
+        state_dir=state_dir,
+        accounts=dict(result.accounts),
+        terraform=terraform,
+        region=region,
+        organization_id=result.organization_id,
+        operator=result.operator,
+        provider_mode=mode,
+    )
+
+
+def _write_sandbox_file(target: SandboxTarget, result: BootstrapResult) -> None:
+    data = {
+        # A list, not an object: keeps the master-first order through sort_keys.
+        "accounts": [{"name": name, "id": id_} for name, id_ in target.accounts.items()],
+        "organization_id": target.organization_id,
+        "organization_member_ids": dict(result.member_ids),
+        "provider_mode": target.provider_mode,
+        "region": target.region,
+        "terraform": {
+            "path": str(target.terraform.path),
+            "version": target.terraform.version,
+            "flavour": target.terraform.flavour,
+            "source": target.terraform.source,
+        },
+    }
+    _write_json(target.state_dir / SANDBOX_FILE, data, mode=0o644)
+
+
+def _load_target(state_dir: Path, process: EmulatorProcess) -> SandboxTarget | None:
+    try:
+        data = json.loads((state_dir / SANDBOX_FILE).read_text(encoding="utf-8"))
+        tf = data["terraform"]
+        terraform = TerraformBinary(Path(tf["path"]), tf["version"], tf["flavour"], tf["source"])
+        operator = _read_credentials(state_dir)
+        if operator is None:
+            return None
+        return SandboxTarget(
+            endpoint=process.endpoint,
+            pid=process.pid,
+            state_dir=state_dir,
+            accounts={str(a["name"]): str(a["id"]) for a in data["accounts"]},
+            terraform=terraform,
+            region=str(data["region"]),
+            organization_id=str(data["organization_id"]),
+            operator=operator,
+            provider_mode="registry" if data["provider_mode"] == "registry" else "standin",
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # not bootstrapped (yet), or files damaged: `sandbox up` repairs it
+
+
+def _read_credentials(state_dir: Path) -> OperatorCredentials | None:
+    try:
+        data = json.loads((state_dir / CREDENTIALS_FILE).read_text(encoding="utf-8"))
+        return OperatorCredentials(str(data["access_key_id"]), str(data["secret_access_key"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _write_credentials(state_dir: Path, operator: OperatorCredentials) -> None:
+    data = {
+        "access_key_id": operator.access_key_id,
+        "secret_access_key": operator.secret_access_key,
+    }
+    _write_json(state_dir / CREDENTIALS_FILE, data, mode=0o600)
+
+
+def _write_json(path: Path, data: Mapping[str, Any], *, mode: int) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.unlink(missing_ok=True)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(json.dumps(data, indent=2, sort_keys=True) + "\n")
+    tmp.replace(path)
+
+
+@contextmanager
+def _locked(project_dir: Path) -> Iterator[None]:
+    """One sandbox change at a time per project (parallel `orgtf --sandbox` runs, tests)."""
+    lock_path = project_dir / ".orgtf" / "sandbox.lock"
+    try:
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        handle = lock_path.open("a")
+    except OSError as exc:
+        raise OrgtfError(f"cannot write sandbox state under {lock_path.parent}: {exc}") from exc
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
