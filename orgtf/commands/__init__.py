@@ -6,12 +6,16 @@ from orgtf.commands import (
     access_commands,
     config_commands,
     profiles_commands,
+    render_commands,
+    run_commands,
     sandbox_commands,
 )
 from orgtf.commands.base import Command, Context
 
 COMMANDS: tuple[Command, ...] = (
     *config_commands.COMMANDS,
+    *render_commands.COMMANDS,
+    *run_commands.COMMANDS,
     *access_commands.COMMANDS,
     *profiles_commands.COMMANDS,
     *sandbox_commands.COMMANDS,

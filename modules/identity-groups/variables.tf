@@ -1,0 +1,37 @@
+variable "groups" {
+  description = <<-EOT
+    Groups to create in this (the master) account, by group name. Every attribute is required
+    (Terraform 1.0 has no optional object attributes); orgtf fills them in from org.yaml.
+      description          what the group is for (IAM groups have no description; output only)
+      path                 IAM path, "/" by default
+      managed_policy_arns  ARNs of existing managed policies to attach to the group
+      inline_grant         the role ARNs the group may assume, as one inline group policy,
+                           or null when the grant is split into managed_grants
+      managed_grants       the same, split into customer-managed policies (one per element)
+                           when one inline policy would exceed IAM's 5,120 characters
+    In a grant, role_arns may be assumed without MFA and mfa_role_arns only with MFA.
+  EOT
+  type = map(object({
+    description         = string
+    path                = string
+    managed_policy_arns = list(string)
+    inline_grant = object({
+      role_arns     = list(string)
+      mfa_role_arns = list(string)
+    })
+    managed_grants = list(object({
+      role_arns     = list(string)
+      mfa_role_arns = list(string)
+    }))
+  }))
+}
+
+variable "users" {
+  description = "IAM users to create in this account, by user name: IAM path, tags, and the names of the groups (keys of var.groups) they belong to."
+  type = map(object({
+    path   = string
+    tags   = map(string)
+    groups = list(string)
+  }))
+  default = {}
+}

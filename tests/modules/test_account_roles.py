@@ -1,0 +1,299 @@
+"""modules/account-roles, rendered by `orgtf render` and applied with Terraform 1.0.3 to the sandbox.
+
+Checks the plan (`terraform show -json`) and then the emulator's IAM state, as the child
+account sees it through the access role: trust policies with and without MFA, attachments,
+named and inline policies, a hostile description that must arrive verbatim, and removals.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from botocore.exceptions import ClientError
+
+from orgtf.cli import main
+from orgtf.config.policy import trust_policy
+from orgtf.process import run
+from orgtf.sandbox.target import SandboxTarget
+from orgtf.terraform_bin import bundled_terraform
+
+sys.path.insert(0, str(Path(__file__).parents[1]))
+from sandbox_fixtures import assumed_client, running_sandbox, terraform_env
+
+MASTER_ID = "210987654321"
+ALPHA_ID = "311111111111"
+BETA_ID = "322222222222"
+HOSTILE = 'Deploys ${var.x} "ledger" %{ if true }x%{ endif }'
+READ_LOGS = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Action": ["logs:GetLogEvents"],
+            "Resource": "arn:aws:logs:*:*:log-group:/app/${aws:username}:*",
+        }
+    ],
+}
+INLINE = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "s3:ListAllMyBuckets", "Resource": "*"}],
+}
+READ_ONLY = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+POWER_USER = "arn:aws:iam::aws:policy/PowerUserAccess"
+ROLES = "module.account_roles"
+
+
+def organization() -> dict[str, Any]:
+    return {
+        "organization": {"name": "modtest", "master_account": "master"},
+        "accounts": {
+            "master": {"id": MASTER_ID},
+            "alpha": {"id": ALPHA_ID},
+            "beta": {"id": BETA_ID},
+        },
+        "policies": {
+            "read-logs": {"description": "Read app logs", "path": "/orgtf/", "document": READ_LOGS}
+        },
+        "roles": {
+            "Deployer": {
+                "accounts": ["alpha", "beta"],
+                "description": HOSTILE,
+                "managed_policy_arns": [READ_ONLY, POWER_USER],
+                "max_session_duration": 7200,
+                "path": "/deploy/",
+                "permissions_boundary": POWER_USER,
+                "tags": {"team": "ledger", "note": "${var.x}"},
+            },
+            "Breakglass": {
+                "accounts": ["alpha"],
+                "require_mfa": True,
+                "mfa_max_age": 900,
+                "policies": ["read-logs"],
+                "inline_policy": INLINE,
+            },
+        },
+    }
+
+
+class Root:
+    """One rendered account root, driven with one Terraform binary and the sandbox env."""
+
+    def __init__(self, directory: Path, terraform: Path, env: dict[str, str]) -> None:
+        self.directory, self.terraform, self.env = directory, terraform, env
+
+    def __call__(self, *args: str, codes: frozenset[int] = frozenset({0})) -> str:
+        argv = [str(self.terraform), *args]
+        return run(argv, env=self.env, cwd=self.directory, ok_codes=codes, timeout=300).output
+
+    def plan(self) -> dict[str, Any]:
+        """Init, plan to a file, and return the plan as `terraform show -json` prints it."""
+        self("init", "-input=false", "-no-color")
+        self("plan", "-input=false", "-no-color", "-out=plan.out")
+        plan: dict[str, Any] = json.loads(self("show", "-json", "plan.out"))
+        return plan
+
+    def apply(self) -> None:
+        self("apply", "-input=false", "-no-color", "plan.out")
+
+    def is_clean(self) -> bool:
+        out = self(
+            "plan", "-input=false", "-no-color", "-detailed-exitcode", codes=frozenset({0, 2})
+        )
+        return "No changes." in out
+
+
+def changes(plan: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Resource address -> its change (actions, after) from a JSON plan."""
+    return {rc["address"]: rc["change"] for rc in plan.get("resource_changes", [])}
+
+
+def iam_in(target: SandboxTarget, account_id: str) -> Any:
+    """An IAM client acting in ``account_id`` through its access role, as Terraform does."""
+    role = f"arn:aws:iam::{account_id}:role/OrganizationAccountAccessRole"
+    return assumed_client(target, "iam", role)
+
+
+def render(project: Path, data: dict[str, Any]) -> None:
+    (project / "org.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+    assert main(["--config", str(project / "org.yaml"), "render"]) == 0
+
+
+@pytest.fixture(scope="module")
+def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, SandboxTarget]]:
+    project = tmp_path_factory.mktemp("account-roles")
+    render(project, organization())
+    with running_sandbox(project) as target:
+        yield project, target
+
+
+@pytest.fixture(scope="module")
+def roots(sandbox: tuple[Path, SandboxTarget]) -> dict[str, Root]:
+    project, target = sandbox
+    terraform = bundled_terraform()  # the oldest Terraform orgtf supports
+    assert terraform is not None
+    env = terraform_env(target)
+    return {
+        name: Root(project / "environments" / name, terraform, env) for name in ("alpha", "beta")
+    }
+
+
+@pytest.fixture(scope="module")
+def alpha_plan(roots: dict[str, Root]) -> dict[str, Any]:
+    plan = roots["alpha"].plan()
+    roots["alpha"].apply()
+    return plan
+
+
+def test_plan_creates_roles_policies_and_attachments(alpha_plan: dict[str, Any]) -> None:
+    planned = changes(alpha_plan)
+    assert {address: change["actions"] for address, change in planned.items()} == {
+        f'{ROLES}.aws_iam_role.this["Deployer"]': ["create"],
+        f'{ROLES}.aws_iam_role.this["Breakglass"]': ["create"],
+        f'{ROLES}.aws_iam_policy.named["read-logs"]': ["create"],
+        f'{ROLES}.aws_iam_role_policy.inline["Breakglass"]': ["create"],
+        f'{ROLES}.aws_iam_role_policy_attachment.managed["Deployer/{READ_ONLY}"]': ["create"],
+        f'{ROLES}.aws_iam_role_policy_attachment.managed["Deployer/{POWER_USER}"]': ["create"],
+        f'{ROLES}.aws_iam_role_policy_attachment.named["Breakglass/read-logs"]': ["create"],
+    }
+    breakglass = planned[f'{ROLES}.aws_iam_role.this["Breakglass"]']["after"]
+    assert json.loads(breakglass["assume_role_policy"]) == trust_policy(MASTER_ID, True, 900)
+    deployer = planned[f'{ROLES}.aws_iam_role.this["Deployer"]']["after"]
+    assert json.loads(deployer["assume_role_policy"]) == trust_policy(MASTER_ID, False, 3600)
+    assert deployer["description"] == HOSTILE
+    assert deployer["tags"] == {"team": "ledger", "note": "${var.x}"}
+    assert deployer["permissions_boundary"] == POWER_USER
+    policy = planned[f'{ROLES}.aws_iam_policy.named["read-logs"]']["after"]
+    assert json.loads(policy["policy"]) == READ_LOGS
+
+
+def test_roles_do_not_use_the_exclusive_attributes(alpha_plan: dict[str, Any]) -> None:
+    module = alpha_plan["configuration"]["root_module"]["module_calls"]["account_roles"]["module"]
+    role = next(r for r in module["resources"] if r["address"] == "aws_iam_role.this")
+    assert "managed_policy_arns" not in role["expressions"]
+    assert "inline_policy" not in role["expressions"]
+
+
+def test_trust_policies_in_the_emulator(
+    sandbox: tuple[Path, SandboxTarget], alpha_plan: dict[str, Any]
+) -> None:
+    iam = iam_in(sandbox[1], ALPHA_ID)
+    breakglass = iam.get_role(RoleName="Breakglass")["Role"]
+    assert breakglass["AssumeRolePolicyDocument"] == trust_policy(MASTER_ID, True, 900)
+    statement = breakglass["AssumeRolePolicyDocument"]["Statement"][0]
+    assert statement["Principal"] == {"AWS": f"arn:aws:iam::{MASTER_ID}:root"}
+    assert statement["Condition"] == {
+        "Bool": {"aws:MultiFactorAuthPresent": "true"},
+        "NumericLessThan": {"aws:MultiFactorAuthAge": "900"},
+    }
+    deployer = iam.get_role(RoleName="Deployer")["Role"]
+    assert deployer["AssumeRolePolicyDocument"] == trust_policy(MASTER_ID, False, 3600)
+    assert deployer["Arn"] == f"arn:aws:iam::{ALPHA_ID}:role/deploy/Deployer"
+
+
+def test_hostile_description_arrives_verbatim(
+    sandbox: tuple[Path, SandboxTarget], alpha_plan: dict[str, Any]
+) -> None:
+    role = iam_in(sandbox[1], ALPHA_ID).get_role(RoleName="Deployer")["Role"]
+    assert role["Description"] == HOSTILE
+    assert role["MaxSessionDuration"] == 7200
+    assert role["Path"] == "/deploy/"
+    assert role["PermissionsBoundary"]["PermissionsBoundaryArn"] == POWER_USER
+    tags = {t["Key"]: t["Value"] for t in role["Tags"]}
+    assert tags == {"team": "ledger", "note": "${var.x}", "ManagedBy": "orgtf"}
+
+
+def test_attachments_and_policies_in_the_emulator(
+    sandbox: tuple[Path, SandboxTarget], alpha_plan: dict[str, Any]
+) -> None:
+    iam = iam_in(sandbox[1], ALPHA_ID)
+    attached = iam.list_attached_role_policies(RoleName="Deployer")["AttachedPolicies"]
+    assert {p["PolicyArn"] for p in attached} == {READ_ONLY, POWER_USER}
+    read_logs = f"arn:aws:iam::{ALPHA_ID}:policy/orgtf/read-logs"
+    attached = iam.list_attached_role_policies(RoleName="Breakglass")["AttachedPolicies"]
+    assert [p["PolicyArn"] for p in attached] == [read_logs]
+    policy = iam.get_policy(PolicyArn=read_logs)["Policy"]
+    assert policy["Description"] == "Read app logs"
+    version = iam.get_policy_version(PolicyArn=read_logs, VersionId=policy["DefaultVersionId"])
+    assert version["PolicyVersion"]["Document"] == READ_LOGS
+    assert iam.list_role_policies(RoleName="Breakglass")["PolicyNames"] == ["orgtf-inline"]
+    inline = iam.get_role_policy(RoleName="Breakglass", PolicyName="orgtf-inline")
+    assert inline["PolicyDocument"] == INLINE
+    assert iam.list_role_policies(RoleName="Deployer")["PolicyNames"] == []
+
+
+def test_outputs_and_a_clean_second_plan(
+    roots: dict[str, Root], alpha_plan: dict[str, Any]
+) -> None:
+    outputs = json.loads(roots["alpha"]("output", "-json"))
+    roles = outputs["roles"]["value"]
+    assert roles["Breakglass"]["require_mfa"] is True
+    assert roles["Breakglass"]["arn"] == f"arn:aws:iam::{ALPHA_ID}:role/Breakglass"
+    assert roles["Deployer"]["max_session_duration"] == 7200
+    assert roles["Deployer"]["unique_id"].startswith("AROA")
+    assert set(roles["Deployer"]) == {
+        "name",
+        "arn",
+        "unique_id",
+        "max_session_duration",
+        "require_mfa",
+    }
+    assert outputs["account"]["value"] == {"name": "alpha", "id": ALPHA_ID}
+    assert roots["alpha"].is_clean()
+
+
+def test_the_same_role_lands_in_each_of_its_accounts(
+    sandbox: tuple[Path, SandboxTarget], roots: dict[str, Root], alpha_plan: dict[str, Any]
+) -> None:
+    roots["beta"].plan()
+    roots["beta"].apply()
+    role = iam_in(sandbox[1], BETA_ID).get_role(RoleName="Deployer")["Role"]
+    assert role["Arn"] == f"arn:aws:iam::{BETA_ID}:role/deploy/Deployer"
+    assert role["Description"] == HOSTILE
+    with pytest.raises(ClientError, match="NoSuchEntity"):
+        iam_in(sandbox[1], BETA_ID).get_role(RoleName="Breakglass")
+
+
+def test_removed_roles_are_destroyed_even_the_last_one_of_an_account(
+    sandbox: tuple[Path, SandboxTarget], roots: dict[str, Root], alpha_plan: dict[str, Any]
+) -> None:
+    project, target = sandbox
+    if not roots["beta"].is_clean():
+        roots["beta"].plan()
+        roots["beta"].apply()
+    # Attached by hand: the role must still be deleted (force_detach_policies).
+    iam_in(target, ALPHA_ID).attach_role_policy(RoleName="Breakglass", PolicyArn=READ_ONLY)
+    data = organization()
+    del data["roles"]["Breakglass"], data["policies"]["read-logs"]
+    data["roles"]["Deployer"]["accounts"] = ["alpha"]
+    render(project, data)
+    alpha = changes(roots["alpha"].plan())
+    assert {a for a, c in alpha.items() if c["actions"] == ["delete"]} == {
+        f'{ROLES}.aws_iam_role.this["Breakglass"]',
+        f'{ROLES}.aws_iam_policy.named["read-logs"]',
+        f'{ROLES}.aws_iam_role_policy.inline["Breakglass"]',
+        f'{ROLES}.aws_iam_role_policy_attachment.named["Breakglass/read-logs"]',
+    }
+    roots["alpha"].apply()
+    beta = changes(roots["beta"].plan())
+    assert sorted(beta) == [
+        f'{ROLES}.aws_iam_role.this["Deployer"]',
+        f'{ROLES}.aws_iam_role_policy_attachment.managed["Deployer/{POWER_USER}"]',
+        f'{ROLES}.aws_iam_role_policy_attachment.managed["Deployer/{READ_ONLY}"]',
+    ]
+    assert all(change["actions"] == ["delete"] for change in beta.values())
+    roots["beta"].apply()
+    alpha_iam, beta_iam = iam_in(target, ALPHA_ID), iam_in(target, BETA_ID)
+    with pytest.raises(ClientError, match="NoSuchEntity"):
+        alpha_iam.get_role(RoleName="Breakglass")
+    with pytest.raises(ClientError, match="NoSuchEntity"):
+        alpha_iam.get_policy(PolicyArn=f"arn:aws:iam::{ALPHA_ID}:policy/orgtf/read-logs")
+    assert alpha_iam.get_role(RoleName="Deployer")["Role"]["Description"] == HOSTILE
+    with pytest.raises(ClientError, match="NoSuchEntity"):
+        beta_iam.get_role(RoleName="Deployer")
+    assert roots["alpha"].is_clean() and roots["beta"].is_clean()
