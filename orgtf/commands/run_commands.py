@@ -1,0 +1,218 @@
+"""``orgtf plan`` and ``orgtf apply``: Terraform across the organization's accounts."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from orgtf.commands.base import Command, Context
+from orgtf.config import Organization
+from orgtf.config.checks import did_you_mean
+from orgtf.engine import ApplyOutcome, Engine, check_protected, default_parallelism
+from orgtf.errors import ExitCode, OrgtfError, UsageError
+from orgtf.plan_model import AccountPlan
+from orgtf.process import Supervisor
+from orgtf.progress import progress_for
+from orgtf.report import format_report
+from orgtf.workspace import select_target
+
+FORMATS = ("text", "json", "markdown")
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--account",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="an account to run (repeatable; default for plan: every account)",
+    )
+    parser.add_argument(
+        "--parallelism", type=_positive, default=None, metavar="N", help="accounts run at once"
+    )
+    parser.add_argument(
+        "--plan-dir", type=Path, default=None, metavar="DIR", help="where saved plans are kept"
+    )
+
+
+def _configure_plan(parser: argparse.ArgumentParser) -> None:
+    _common(parser)
+    parser.add_argument(
+        "--detailed-exitcode", action="store_true", help="exit 2 when any account has changes"
+    )
+    parser.add_argument("--format", choices=FORMATS, default="text", help="report format")
+    parser.add_argument(
+        "--output", type=Path, default=None, metavar="FILE", help="write the report here"
+    )
+    parser.add_argument(
+        "--fail-on",
+        choices=("destroy",),
+        default=None,
+        help="exit 1 when any plan deletes or replaces anything",
+    )
+
+
+def _configure_apply(parser: argparse.ArgumentParser) -> None:
+    _common(parser)
+    parser.add_argument("--all", action="store_true", help="apply every account")
+    parser.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    parser.add_argument(
+        "--allow-destroy",
+        action="store_true",
+        help="allow deletes and replacements in protected accounts",
+    )
+    parser.add_argument(
+        "--fail-fast", action="store_true", help="stop starting accounts after the first failure"
+    )
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return value
+
+
+def select_accounts(org: Organization, names: Sequence[str]) -> list[str]:
+    """The named accounts in org order (all when none are named); unknown names exit 4."""
+    known = org.account_names()
+    for name in names:
+        if name not in known:
+            raise UsageError(f"unknown account {name!r}{did_you_mean(name, known)}")
+    return [a for a in known if a in names] if names else known
+
+
+def _engine(
+    org: Organization, ctx: Context, args: argparse.Namespace, accounts: list[str]
+) -> Engine:
+    return Engine(
+        org=org,
+        target=select_target(org, ctx.sandbox),
+        parallelism=args.parallelism or default_parallelism(len(accounts)),
+        supervisor=Supervisor(),
+        plan_dir=args.plan_dir,
+    )
+
+
+def _run_plans(engine: Engine, accounts: list[str]) -> list[AccountPlan]:
+    with progress_for(accounts) as progress:
+        return engine.plan(engine.workspaces(accounts), progress)
+
+
+def plan(args: argparse.Namespace, ctx: Context) -> int:
+    """Plan every selected account and report; exit codes as documented in docs/cli.md."""
+    org = ctx.load()
+    accounts = select_accounts(org, args.account)
+    engine = _engine(org, ctx, args, accounts)
+    results = _run_plans(engine, accounts)
+    _emit(format_report(results, args.format), args.output)
+    if args.output is not None:
+        print(format_report(results, "text"), end="")
+    _print_failures(results)
+    if any(r.status == "error" for r in results):
+        return ExitCode.FAILURE
+    if args.fail_on == "destroy" and any(
+        r.summary and r.summary.destroys_anything for r in results
+    ):
+        print("orgtf: plan deletes or replaces resources (--fail-on destroy)", file=sys.stderr)
+        return ExitCode.FAILURE
+    if args.detailed_exitcode and any(r.status == "changes" for r in results):
+        return ExitCode.CHANGES
+    return ExitCode.OK
+
+
+def apply(args: argparse.Namespace, ctx: Context) -> int:
+    """Apply the reviewed saved plans (or plan, confirm and apply), children before master."""
+    if bool(args.account) == bool(args.all):
+        raise UsageError(
+            "name the accounts to apply with --account NAME (repeatable), or pass --all"
+        )
+    org = ctx.load()
+    accounts = select_accounts(org, args.account)
+    engine = _engine(org, ctx, args, accounts)
+    workspaces = engine.workspaces(accounts)
+    saved = {ws.account: engine.saved_plan(ws) for ws in workspaces}
+    missing = [ws for ws in workspaces if saved[ws.account] is None]
+    if missing and not args.yes and not sys.stdin.isatty():
+        names = ", ".join(ws.account for ws in missing)
+        raise UsageError(
+            f"no saved plan for {names} and no terminal to confirm on; run orgtf plan first "
+            "or pass --yes"
+        )
+    fresh = (
+        {p.account: p for p in _run_plans(engine, [ws.account for ws in missing])}
+        if missing
+        else {}
+    )
+    plans = [saved[a] or fresh[a] for a in accounts]
+    check_protected(org, plans, args.allow_destroy)
+    if fresh and not args.yes and any(p.status == "changes" for p in fresh.values()):
+        print(format_report(list(fresh.values()), "text"), end="", file=sys.stderr)
+        if not _confirm():
+            print("orgtf: apply cancelled; nothing was applied", file=sys.stderr)
+            return ExitCode.FAILURE
+    with progress_for(accounts) as progress:
+        outcomes = engine.apply(plans, args.fail_fast, progress)
+    print(_apply_summary(outcomes), end="")
+    return ExitCode.FAILURE if any(o.status == "failed" for o in outcomes) else ExitCode.OK
+
+
+def _confirm() -> bool:
+    print("Apply these changes? Only 'yes' will be accepted: ", end="", file=sys.stderr, flush=True)
+    try:
+        return sys.stdin.readline().strip() == "yes"
+    except (OSError, EOFError):
+        return False
+
+
+def _apply_summary(outcomes: Sequence[ApplyOutcome]) -> str:
+    width = max(len(o.account) for o in outcomes)
+    lines = ["Apply summary:"]
+    for o in outcomes:
+        counts = (
+            f" (+{o.summary.add} ~{o.summary.change} -{o.summary.destroy})"
+            if o.summary and o.status == "applied"
+            else ""
+        )
+        lines.append(f"  {o.account:<{width}}  {o.status}{counts}")
+        if o.error:
+            lines.extend(f"      {line}" for line in o.error.splitlines())
+    by_status = {
+        s: [o.account for o in outcomes if o.status == s]
+        for s in ("applied", "no-changes", "failed", "skipped")
+    }
+    lines.append("  " + "; ".join(f"{s}: {', '.join(n) or '-'}" for s, n in by_status.items()))
+    return "\n".join(lines) + "\n"
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output is None:
+        print(text, end="" if text.endswith("\n") else "\n")
+        return
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise OrgtfError(f"cannot write report to {output}: {exc.strerror}") from exc
+
+
+def _print_failures(results: Sequence[AccountPlan]) -> None:
+    for r in results:
+        if r.status == "error":
+            print(f"orgtf: account {r.account} failed; full log: {r.log_path}", file=sys.stderr)
+
+
+COMMANDS = (
+    Command(
+        "plan",
+        "plan every account (or --account NAME...) and report the changes",
+        _configure_plan,
+        plan,
+    ),
+    Command("apply", "apply reviewed plans to --account NAME... or --all", _configure_apply, apply),
+)

@@ -1,0 +1,292 @@
+"""Per-account orchestration: ordering, a bounded pool, isolation, and interruption.
+
+Each account runs in its own workspace (root, data dir, plan file, log). Providers are
+installed into the shared cache by one ``init`` before the fan-out, so concurrent inits only
+read it. Ctrl-C and SIGTERM are forwarded once to every running Terraform, which then stops
+cleanly and releases its lock; the run ends with Interrupted (exit 130).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
+from typing import Literal, TypeVar
+
+from orgtf.config import Organization
+from orgtf.errors import Interrupted, OrgtfError
+from orgtf.plan_model import AccountPlan, AccountStatus, PlanSummary
+from orgtf.process import Supervisor
+from orgtf.progress import Progress
+from orgtf.terraform import Terraform
+from orgtf.workspace import Target, Workspace, fingerprint, prepare_tree
+
+T = TypeVar("T")
+ApplyStatus = Literal["applied", "no-changes", "failed", "skipped"]
+
+
+def default_parallelism(accounts: int) -> int:
+    """Terraform mostly waits on providers and APIs: two runs per core, at most one per account."""
+    return max(1, min(accounts, 2 * (os.cpu_count() or 1), 16))
+
+
+@dataclass(frozen=True)
+class ApplyOutcome:
+    """One account's apply result."""
+
+    account: str
+    account_id: str
+    status: ApplyStatus
+    summary: PlanSummary | None = None
+    error: str | None = None
+    log_path: str | None = None
+
+
+@dataclass
+class Engine:
+    """Runs Terraform for the accounts of one organization against one target."""
+
+    org: Organization
+    target: Target
+    parallelism: int
+    supervisor: Supervisor
+
+    plan_dir: Path | None = None
+
+    def workspaces(self, accounts: Sequence[str]) -> list[Workspace]:
+        """The workspaces of ``accounts``, in the given order."""
+        return [self.target.workspace(self.org, a, self.plan_dir) for a in accounts]
+
+    def terraform(self, ws: Workspace) -> Terraform:
+        return replace(self.target.terraform_for(ws), supervisor=self.supervisor)
+
+    # -- plan -------------------------------------------------------------------------------
+
+    def plan(self, workspaces: Sequence[Workspace], progress: Progress) -> list[AccountPlan]:
+        """Render if stale, init where needed (providers first), then plan every account."""
+        prepare_tree(self.org, self.target)
+        self._warm_providers(workspaces, progress)
+        return self._fan_out(workspaces, partial(self._plan_one, progress=progress))
+
+    def _warm_providers(self, workspaces: Sequence[Workspace], progress: Progress) -> None:
+        backend = self.target.backend_files()
+        pending = [ws for ws in workspaces if self.terraform(ws).needs_init(backend_config=backend)]
+        if pending:
+            first = pending[0]
+            progress.step(first.account, "init")
+            with suppress(OrgtfError):  # reported by that account's own run below
+                self.terraform(first).init(backend_config=backend)
+
+    def _plan_one(self, ws: Workspace, progress: Progress) -> AccountPlan:
+        tf = self.terraform(ws)
+        try:
+            progress.step(ws.account, "init")
+            tf.init_if_needed(backend_config=self.target.backend_files())
+            progress.step(ws.account, "plan")
+            ws.plan_file.parent.mkdir(parents=True, exist_ok=True)
+            ws.plan_meta.unlink(missing_ok=True)
+            tf.plan(ws.plan_file)
+            summary = tf.show_plan(ws.plan_file)
+        except Interrupted:
+            raise
+        except OrgtfError as exc:
+            ws.plan_file.unlink(missing_ok=True)
+            result = AccountPlan(ws.account, ws.account_id, "error", None, exc.message, tf.log_path)
+            progress.done(ws.account, "error")
+            return result
+        self._record_plan(ws)
+        progress.done(ws.account, _plan_outcome(summary))
+        return AccountPlan(ws.account, ws.account_id, _status(summary), summary, None, tf.log_path)
+
+    def _record_plan(self, ws: Workspace) -> None:
+        meta = {
+            "account": ws.account,
+            "account_id": ws.account_id,
+            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "target": self.target.kind,
+            **fingerprint(self.org, self.target, ws.account),
+        }
+        ws.plan_meta.write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
+
+    # -- saved plans ------------------------------------------------------------------------
+
+    def saved_plan(self, ws: Workspace) -> AccountPlan | None:
+        """The saved plan of ``ws`` when it is still valid; None when there is none.
+
+        Raises OrgtfError when a plan exists but was made from a different org.yaml or tree.
+        """
+        if not ws.plan_file.is_file() or not ws.plan_meta.is_file():
+            return None
+        try:
+            meta = json.loads(ws.plan_meta.read_text())
+        except ValueError as exc:
+            raise OrgtfError(
+                f"{ws.plan_meta}: unreadable plan record ({exc}); run orgtf plan again"
+            ) from exc
+        current = fingerprint(self.org, self.target, ws.account)
+        if meta.get("config_sha256") != current["config_sha256"]:
+            raise OrgtfError(
+                f"the saved plan of account {ws.account} was made from a different org.yaml "
+                f"({meta.get('created_at', 'unknown time')}); run orgtf plan again"
+            )
+        if (
+            meta.get("tree_sha256") != current["tree_sha256"]
+            or meta.get("target") != self.target.kind
+        ):
+            raise OrgtfError(
+                f"the saved plan of account {ws.account} was made from other rendered files "
+                "or another target; run orgtf plan again"
+            )
+        tf = self.terraform(ws)
+        summary = tf.show_plan(ws.plan_file)
+        return AccountPlan(ws.account, ws.account_id, _status(summary), summary, None, tf.log_path)
+
+    # -- apply ------------------------------------------------------------------------------
+
+    def apply(
+        self, plans: Sequence[AccountPlan], fail_fast: bool, progress: Progress
+    ) -> list[ApplyOutcome]:
+        """Apply saved plans: child accounts first (in parallel), then the master account."""
+        by_name = {ws.account: ws for ws in self.workspaces([p.account for p in plans])}
+        children = [p for p in plans if p.account != self.org.master_name]
+        master = [p for p in plans if p.account == self.org.master_name]
+        stop = threading.Event()
+
+        def run(plan: AccountPlan) -> ApplyOutcome:
+            return self._apply_one(by_name[plan.account], plan, stop, fail_fast, progress)
+
+        outcomes = self._fan_out(children, run)
+        if master:
+            outcomes += self._fan_out(master, run)
+        return outcomes
+
+    def _apply_one(
+        self,
+        ws: Workspace,
+        plan: AccountPlan,
+        stop: threading.Event,
+        fail_fast: bool,
+        progress: Progress,
+    ) -> ApplyOutcome:
+        base = ApplyOutcome(ws.account, ws.account_id, "skipped", plan.summary)
+        if plan.status == "error":
+            progress.done(ws.account, "failed (plan)")
+            if fail_fast:
+                stop.set()
+            return replace(base, status="failed", error=plan.error, log_path=_str(plan.log_path))
+        if stop.is_set():
+            progress.done(ws.account, "skipped")
+            return base
+        if plan.status == "no-changes":
+            self._discard_plan(ws)
+            progress.done(ws.account, "no changes")
+            return replace(base, status="no-changes")
+        tf = self.terraform(ws)
+        try:
+            progress.step(ws.account, "apply")
+            tf.apply_plan(ws.plan_file)
+        except Interrupted:
+            raise
+        except OrgtfError as exc:
+            if fail_fast:
+                stop.set()
+            progress.done(ws.account, "failed")
+            return replace(base, status="failed", error=exc.message, log_path=str(tf.log_path))
+        finally:
+            self._discard_plan(ws)
+        progress.done(ws.account, "applied")
+        return replace(base, status="applied")
+
+    def _discard_plan(self, ws: Workspace) -> None:
+        ws.plan_file.unlink(missing_ok=True)
+        ws.plan_meta.unlink(missing_ok=True)
+
+    # -- the pool ---------------------------------------------------------------------------
+
+    def _fan_out(self, items: Sequence[_Item], work: Callable[[_Item], T]) -> list[T]:
+        """Run ``work`` over ``items`` in a bounded pool, keeping input order in the results."""
+        if not items:
+            return []
+        with _signals_interrupt(), ThreadPoolExecutor(max_workers=self.parallelism) as pool:
+            futures = [pool.submit(work, item) for item in items]
+            try:
+                _wait_all(futures)
+            except KeyboardInterrupt:
+                self.supervisor.interrupt()
+                for future in futures:
+                    future.cancel()
+                self.supervisor.wait_idle()
+                raise Interrupted(
+                    "interrupted; running Terraform commands were stopped cleanly"
+                ) from None
+            return [future.result() for future in futures]
+
+
+_Item = TypeVar("_Item")
+
+
+def _wait_all(futures: Sequence[Future[T]]) -> None:
+    pending = set(futures)
+    while pending:
+        _, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+
+
+@contextmanager
+def _signals_interrupt() -> Iterator[None]:
+    """SIGTERM behaves like Ctrl-C while accounts run (only the main thread can install it)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_term(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, on_term)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _status(summary: PlanSummary) -> AccountStatus:
+    return "changes" if summary.has_changes else "no-changes"
+
+
+def _plan_outcome(summary: PlanSummary) -> str:
+    if not summary.has_changes:
+        return "no changes"
+    return f"+{summary.add} ~{summary.change} -{summary.destroy}"
+
+
+def _str(path: object) -> str | None:
+    return None if path is None else str(path)
+
+
+def check_protected(org: Organization, plans: Sequence[AccountPlan], allow_destroy: bool) -> None:
+    """Refuse, before anything is applied, deletes or replacements in protected accounts."""
+    if allow_destroy:
+        return
+    refused = [
+        f"  {plan.account}: " + ", ".join(_destroyed(plan.summary))
+        for plan in plans
+        if plan.summary is not None
+        and plan.summary.destroys_anything
+        and org.account(plan.account).protected
+    ]
+    if refused:
+        raise OrgtfError(
+            "refusing to delete or replace resources in protected accounts (nothing was "
+            "applied); review and rerun with --allow-destroy:\n" + "\n".join(refused)
+        )
+
+
+def _destroyed(summary: PlanSummary) -> list[str]:
+    return [c.display_address for c in summary.changes if c.kind in ("delete", "replace")]

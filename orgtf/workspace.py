@@ -1,0 +1,164 @@
+"""Where Terraform runs: the target (real AWS or the sandbox) and each account's workspace.
+
+Real runs use the rendered tree beside org.yaml and keep orgtf's own state in ``.orgtf/``.
+Sandbox runs render a copy of the tree under ``.orgtf/sandbox/tree`` and keep everything in
+``.orgtf/sandbox/``, so neither ever sees the other's state, lock files or data directories.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from orgtf.config import Organization
+from orgtf.config.model import S3State
+from orgtf.render import account_of, render_tree, write_tree
+from orgtf.terraform import Terraform
+from orgtf.terraform_bin import TerraformBinary, resolve_terraform
+
+TargetKind = Literal["aws", "sandbox"]
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """One account's isolated place to run: its root, data dir, plan file and logs."""
+
+    account: str
+    account_id: str
+    workdir: Path
+    data_dir: Path
+    plan_file: Path
+    log_dir: Path
+
+    @property
+    def plan_meta(self) -> Path:
+        """What orgtf records beside a saved plan (what it was made from)."""
+        return self.plan_file.with_suffix(".json")
+
+
+@dataclass(frozen=True)
+class Target:
+    """Real AWS or the sandbox: the tree, orgtf's state dir, the environment and binary."""
+
+    kind: TargetKind
+    tree_dir: Path
+    state_dir: Path
+    env: Mapping[str, str] = field(repr=False)
+    terraform: TerraformBinary
+    cli_config_file: Path | None = None
+    backend_settings: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def plugin_cache_dir(self) -> Path:
+        return self.state_dir / "plugin-cache"
+
+    def workspace(self, org: Organization, account: str, plan_dir: Path | None = None) -> Workspace:
+        """The workspace of ``account``; saved plans live in ``plan_dir`` when given."""
+        plans = plan_dir or self.state_dir / "plans"
+        return Workspace(
+            account=account,
+            account_id=org.account(account).id,
+            workdir=self.tree_dir / "environments" / account,
+            data_dir=self.state_dir / "data" / account,
+            plan_file=plans / f"{account}.tfplan",
+            log_dir=self.state_dir / "logs" / account,
+        )
+
+    def terraform_for(self, ws: Workspace) -> Terraform:
+        """A driver for ``ws``: its own data dir and log, the shared plugin cache."""
+        return Terraform(
+            binary=self.terraform.path,
+            workdir=ws.workdir,
+            env=self.env,
+            log_dir=ws.log_dir,
+            data_dir=ws.data_dir,
+            plugin_cache_dir=self.plugin_cache_dir,
+            cli_config_file=self.cli_config_file,
+        )
+
+    def backend_files(self) -> list[Path]:
+        """Backend settings for ``terraform init``, written to a file (never argv values)."""
+        if not self.backend_settings:
+            return []
+        path = self.state_dir / "backend.hcl"
+        lines = [f"{key} = {value}" for key, value in self.backend_settings]
+        _write_if_changed(path, "\n".join(lines) + "\n")
+        return [path]
+
+
+def real_target(org: Organization, environ: Mapping[str, str]) -> Target:
+    """Run against the AWS account the caller's credentials reach."""
+    project = org.path.resolve().parent
+    return Target(
+        kind="aws",
+        tree_dir=project,
+        state_dir=project / ".orgtf",
+        env=dict(environ),
+        terraform=resolve_terraform(environ),
+    )
+
+
+def sandbox_target(org: Organization, environ: Mapping[str, str]) -> Target:
+    """Run against the local sandbox, starting and bootstrapping it if needed."""
+    from orgtf.sandbox.runtime import ensure_sandbox  # the sandbox extra is optional
+
+    project = org.path.resolve().parent
+    sandbox = ensure_sandbox(org, project, env=environ)
+    state = org.config.organization.state
+    settings = _hcl_settings(sandbox.backend_config(state)) if isinstance(state, S3State) else ()
+    return Target(
+        kind="sandbox",
+        tree_dir=sandbox.work_dir,
+        state_dir=sandbox.state_dir,
+        env=sandbox.terraform_env(environ),
+        terraform=sandbox.terraform,
+        cli_config_file=sandbox.cli_config_file,
+        backend_settings=settings,
+    )
+
+
+def select_target(
+    org: Organization, sandbox: bool, environ: Mapping[str, str] | None = None
+) -> Target:
+    """The sandbox when asked for, else real AWS."""
+    env = dict(os.environ if environ is None else environ)
+    return sandbox_target(org, env) if sandbox else real_target(org, env)
+
+
+def prepare_tree(org: Organization, target: Target) -> None:
+    """Render the tree into the target when it is stale (only changed files are written)."""
+    write_tree(org, target.tree_dir)
+
+
+def fingerprint(org: Organization, target: Target, account: str) -> dict[str, str]:
+    """What a saved plan of ``account`` was made from: org.yaml and the account's rendered files."""
+    tree = render_tree(org, target.tree_dir)
+    digest = hashlib.sha256()
+    for path, content in tree.items():
+        if account_of(path) in (account, None):
+            digest.update(f"{path}\0{content}\0".encode())
+    return {
+        "config_sha256": hashlib.sha256(org.path.read_bytes()).hexdigest(),
+        "tree_sha256": digest.hexdigest(),
+    }
+
+
+def _hcl_settings(arguments: list[str]) -> tuple[tuple[str, str], ...]:
+    """``-backend-config=k=v`` arguments as HCL assignments (booleans and objects kept bare)."""
+    pairs: list[tuple[str, str]] = []
+    for argument in arguments:
+        key, _, value = argument.removeprefix("-backend-config=").partition("=")
+        bare = value in ("true", "false") or value.startswith("{")
+        pairs.append((key, value if bare else json.dumps(value)))
+    return tuple(pairs)
+
+
+def _write_if_changed(path: Path, text: str) -> None:
+    if not path.exists() or path.read_text() != text:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)

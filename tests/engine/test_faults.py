@@ -1,0 +1,147 @@
+"""Faults during plan and apply: one account failing, interruption, and state safety."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sandbox_fixtures import (
+    DEV_ID,
+    PROD_ID,
+    SMALL_ORG,
+    client_as_account,
+    running_sandbox,
+    write_org,
+)
+
+from orgtf.cli import main
+from orgtf.sandbox.runtime import SandboxTarget
+
+# Enough roles that an apply takes several seconds, so it can be interrupted midway.
+MANY = "\n".join(
+    f"  Role{i:02d}:\n    accounts: [prod, dev]\n    description: role {i}" for i in range(40)
+)
+ORG = SMALL_ORG.replace("roles:\n", "roles:\n" + MANY + "\n", 1)
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, SandboxTarget]]:
+    directory = write_org(tmp_path_factory.mktemp("faults"), ORG)
+    with running_sandbox(directory) as target:
+        yield directory, target
+
+
+def orgtf(project: Path, *argv: str) -> int:
+    return main(["--sandbox", "--config", str(project / "org.yaml"), *argv])
+
+
+def test_interrupted_apply_stops_cleanly_and_converges(
+    project: tuple[Path, SandboxTarget], capsys: pytest.CaptureFixture[str]
+) -> None:
+    directory, target = project
+    assert orgtf(directory, "plan", "--account", "prod", "--account", "dev") == 0
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "orgtf",
+            "--sandbox",
+            "--config",
+            str(directory / "org.yaml"),
+            "apply",
+            "--account",
+            "prod",
+            "--account",
+            "dev",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ),
+    )
+    time.sleep(2.5)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, (out, err)
+    assert "interrupted" in err
+    assert "Traceback" not in err
+
+    for account in ("prod", "dev"):
+        root = target.work_dir / "environments" / account
+        state = json.loads((root / "terraform.tfstate").read_text())
+        assert state["version"] == 4
+        assert not (root / ".terraform.tfstate.lock.info").exists()
+        log = (target.state_dir / "logs" / account / "terraform.log").read_text()
+        assert "Interrupt received" in log or "Apply complete" in log
+
+    capsys.readouterr()
+    assert orgtf(directory, "apply", "--account", "prod", "--account", "dev", "--yes") == 0
+    assert (
+        orgtf(directory, "plan", "--account", "prod", "--account", "dev", "--detailed-exitcode")
+        == 0
+    )
+    iam = client_as_account(target, "iam", PROD_ID)
+    names = {
+        r["RoleName"]
+        for r in iam.get_paginator("list_roles").paginate().build_full_result()["Roles"]
+    }
+    assert {f"Role{i:02d}" for i in range(40)} <= names
+
+
+def test_one_failing_account_does_not_stop_the_others(
+    project: tuple[Path, SandboxTarget], capsys: pytest.CaptureFixture[str]
+) -> None:
+    directory, target = project
+    broken = target.work_dir / "environments" / "dev" / "broken.tf"
+    try:
+        assert orgtf(directory, "plan") in (0, 1)  # render the tree first
+        broken.write_text('resource "aws_iam_role" "x" {\n')
+        capsys.readouterr()
+        code = orgtf(directory, "plan", "--format", "json", "--parallelism", "1")
+        captured = capsys.readouterr()
+        report = json.loads(captured.out)
+        assert code == 1
+        status = {a["account"]: a["status"] for a in report["accounts"]}
+        assert status["dev"] == "error"
+        assert status["master"] != "error" and status["prod"] == "no-changes"
+        dev = next(a for a in report["accounts"] if a["account"] == "dev")
+        assert "terraform plan failed" in dev["error"] or "terraform init failed" in dev["error"]
+        assert f"account dev failed; full log: {target.state_dir / 'logs' / 'dev'}" in captured.err
+    finally:
+        broken.unlink(missing_ok=True)
+
+
+def test_apply_failure_in_one_account_reports_and_reruns(
+    project: tuple[Path, SandboxTarget], capsys: pytest.CaptureFixture[str]
+) -> None:
+    directory, target = project
+    config = directory / "org.yaml"
+    original = config.read_text()
+    iam = client_as_account(target, "iam", DEV_ID)
+    trust = json.dumps({"Version": "2012-10-17", "Statement": []})
+    try:
+        config.write_text(
+            original.replace("roles:\n", "roles:\n  Clash:\n    accounts: [prod, dev]\n", 1)
+        )
+        iam.create_role(RoleName="Clash", AssumeRolePolicyDocument=trust)  # made by hand
+        assert orgtf(directory, "plan", "--account", "prod", "--account", "dev") == 0
+        capsys.readouterr()
+        assert orgtf(directory, "apply", "--account", "prod", "--account", "dev") == 1
+        out = capsys.readouterr().out
+        assert "prod  applied" in out
+        assert "dev   failed" in out
+        assert "EntityAlreadyExists" in out
+        assert "failed: dev" in out
+        iam.delete_role(RoleName="Clash")
+        assert orgtf(directory, "apply", "--account", "dev", "--yes") == 0
+        assert "Clash" in {r["RoleName"] for r in iam.list_roles()["Roles"]}
+    finally:
+        config.write_text(original)
+        orgtf(directory, "apply", "--all", "--yes", "--allow-destroy")

@@ -1,0 +1,160 @@
+"""`orgtf plan` / `orgtf apply` end to end: real Terraform against the sandbox emulator."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sandbox_fixtures import (
+    DEV_ID,
+    MASTER_ID,
+    PROD_ID,
+    SMALL_ORG,
+    client_as_account,
+    running_sandbox,
+    write_org,
+)
+
+from orgtf.cli import main
+from orgtf.sandbox.runtime import SandboxTarget
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, SandboxTarget]]:
+    directory = write_org(tmp_path_factory.mktemp("engine"), SMALL_ORG)
+    with running_sandbox(directory) as target:
+        yield directory, target
+
+
+def orgtf(project: Path, *argv: str) -> int:
+    return main(["--sandbox", "--config", str(project / "org.yaml"), *argv])
+
+
+def role_names(target: SandboxTarget, account_id: str) -> set[str]:
+    iam = client_as_account(target, "iam", account_id)
+    return {r["RoleName"] for r in iam.list_roles()["Roles"]}
+
+
+def plan_json(project: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, dict]:
+    capsys.readouterr()
+    code = orgtf(project, "plan", "--format", "json", *extra)
+    return code, json.loads(capsys.readouterr().out)
+
+
+def test_plan_apply_converge(
+    project: tuple[Path, SandboxTarget], capsys: pytest.CaptureFixture[str]
+) -> None:
+    directory, target = project
+    code, report = plan_json(directory, capsys, "--detailed-exitcode")
+    assert code == 2
+    accounts = {a["account"]: a for a in report["accounts"]}
+    assert set(accounts) == {"master", "prod", "dev"}
+    assert accounts["prod"]["account_id"] == PROD_ID
+    assert all(a["status"] == "changes" and a["error"] is None for a in accounts.values())
+    addresses = {r["address"] for r in accounts["prod"]["resources"]}
+    assert any(a.endswith('aws_iam_role.this["Admin"]') for a in addresses), addresses
+    assert accounts["prod"]["add"] >= 2 and accounts["prod"]["destroy"] == 0
+
+    # saved plans are applied without a prompt, even without a terminal
+    assert orgtf(directory, "apply", "--all") == 0
+    summary = capsys.readouterr().out
+    assert "applied" in summary and "failed: -" in summary
+    assert "Admin" in role_names(target, PROD_ID)
+    assert "Admin" in role_names(target, DEV_ID)
+    iam = client_as_account(target, "iam", MASTER_ID)
+    assert [g["GroupName"] for g in iam.list_groups_for_user(UserName="alice")["Groups"]] == [
+        "admins"
+    ]
+
+    code, report = plan_json(directory, capsys, "--detailed-exitcode")
+    assert code == 0
+    assert {a["status"] for a in report["accounts"]} == {"no-changes"}
+
+
+def test_apply_without_plan_needs_yes_or_terminal(
+    project: tuple[Path, SandboxTarget], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    directory, _ = project
+    empty = ["--plan-dir", str(tmp_path)]
+    assert orgtf(directory, "apply", "--account", "dev", *empty) == 4
+    assert "no saved plan for dev and no terminal to confirm on" in capsys.readouterr().err
+    assert orgtf(directory, "apply", "--account", "dev", "--yes", *empty) == 0
+    assert "dev  no-changes" in capsys.readouterr().out
+
+
+def test_unknown_account_is_a_usage_error(
+    project: tuple[Path, SandboxTarget], capsys: pytest.CaptureFixture[str]
+) -> None:
+    directory, _ = project
+    assert orgtf(directory, "plan", "--account", "prd") == 4
+    assert "unknown account 'prd' (did you mean 'prod'?)" in capsys.readouterr().err
+    assert orgtf(directory, "apply") == 4
+
+
+def test_saved_plan_from_other_org_yaml_is_refused(
+    project: tuple[Path, SandboxTarget], capsys: pytest.CaptureFixture[str]
+) -> None:
+    directory, target = project
+    config = directory / "org.yaml"
+    original = config.read_text()
+    try:
+        config.write_text(
+            original.replace(
+                "  alice: {groups: [admins]}",
+                "  alice: {groups: [admins]}\n  bob: {groups: [admins]}",
+            )
+        )
+        assert orgtf(directory, "plan", "--account", "master") == 0
+        config.write_text(original)
+        capsys.readouterr()
+        assert orgtf(directory, "apply", "--account", "master") == 1
+        err = capsys.readouterr().err
+        assert "the saved plan of account master was made from a different org.yaml" in err
+        assert "run orgtf plan again" in err
+        iam = client_as_account(target, "iam", MASTER_ID)
+        assert "bob" not in {u["UserName"] for u in iam.list_users()["Users"]}
+    finally:
+        config.write_text(original)
+        orgtf(directory, "plan", "--account", "master")
+
+
+def test_protected_account_refuses_destroy(
+    project: tuple[Path, SandboxTarget], capsys: pytest.CaptureFixture[str]
+) -> None:
+    directory, target = project
+    config = directory / "org.yaml"
+    original = config.read_text()
+    try:
+        config.write_text(
+            original.replace("accounts: [prod, dev]", "accounts: [dev]").replace("prod/Admin, ", "")
+        )
+        code, report = plan_json(directory, capsys, "--fail-on", "destroy")
+        assert code == 1
+        prod = next(a for a in report["accounts"] if a["account"] == "prod")
+        assert prod["destroy"] >= 1
+        capsys.readouterr()
+        assert orgtf(directory, "apply", "--all") == 1
+        err = capsys.readouterr().err
+        assert "refusing to delete or replace resources in protected accounts" in err
+        assert "prod:" in err
+        assert "Admin" in role_names(target, PROD_ID)  # nothing applied anywhere
+        iam = client_as_account(target, "iam", MASTER_ID)
+        assert iam.list_group_policies(GroupName="admins")["PolicyNames"]
+    finally:
+        config.write_text(original)
+
+
+def test_markdown_report(
+    project: tuple[Path, SandboxTarget], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    directory, _ = project
+    out = tmp_path / "plan.md"
+    assert (
+        orgtf(directory, "plan", "--format", "markdown", "--output", str(out), "--parallelism", "1")
+        == 0
+    )
+    text = out.read_text()
+    assert "| " in text and len(text) < 60_000
+    assert "prod" in text
