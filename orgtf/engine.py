@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -30,6 +31,7 @@ from orgtf.terraform import Terraform
 from orgtf.workspace import Target, Workspace, fingerprint, prepare_tree
 
 T = TypeVar("T")
+LOCK_FILE = ".terraform.lock.hcl"
 ApplyStatus = Literal["applied", "no-changes", "failed", "skipped"]
 
 
@@ -77,13 +79,25 @@ class Engine:
         return self._fan_out(workspaces, partial(self._plan_one, progress=progress))
 
     def _warm_providers(self, workspaces: Sequence[Workspace], progress: Progress) -> None:
+        """Install providers once, then give every pending account the same lock file.
+
+        With matching checksums in its lock file, each later ``init`` links the providers from
+        the shared cache instead of installing them again: concurrent installs into one cache
+        race (a known Terraform and Terragrunt problem).
+        """
         backend = self.target.backend_files()
         pending = [ws for ws in workspaces if self.terraform(ws).needs_init(backend_config=backend)]
-        if pending:
-            first = pending[0]
-            progress.step(first.account, "init")
-            with suppress(OrgtfError):  # reported by that account's own run below
-                self.terraform(first).init(backend_config=backend)
+        if not pending:
+            return
+        first = pending[0]
+        progress.step(first.account, "init")
+        with suppress(OrgtfError):  # reported by that account's own run below
+            self.terraform(first).init(backend_config=backend)
+        lock = first.workdir / LOCK_FILE
+        if lock.is_file():
+            for ws in pending[1:]:
+                if not (ws.workdir / LOCK_FILE).exists():
+                    shutil.copyfile(lock, ws.workdir / LOCK_FILE)
 
     def _plan_one(self, ws: Workspace, progress: Progress) -> AccountPlan:
         tf = self.terraform(ws)
