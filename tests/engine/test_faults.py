@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from process_probe import wait_for_process
 from sandbox_fixtures import (
     DEV_ID,
     PROD_ID,
@@ -66,7 +67,8 @@ def test_interrupted_apply_stops_cleanly_and_converges(
         text=True,
         env=dict(os.environ),
     )
-    time.sleep(2.5)
+    wait_for_process(directory, " apply ")
+    time.sleep(0.5)  # let the apply get under way
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, (out, err)
