@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/orgtf validate
+	$(BIN)/orgtf demo
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -81,6 +81,11 @@ def check_template(template: str) -> str:
     return template
 
 
+def default_profile_name(account: str, role: str) -> str:
+    """The profile name used unless a template is given: ``<account>-<role>``, lower case."""
+    return f"{account}-{role}".lower()
+
+
 def build_profiles(
     org: Organization, user: str, *, source_profile: str = "default", name_template: str | None
 ) -> ProfileSet:
@@ -94,7 +99,9 @@ def build_profiles(
     for ref in org.user_roles(org.config.users[user]):
         role, account = org.config.roles[ref.role], org.account(ref.account)
         fields = {"account": ref.account, "role": ref.role, "user": user, "account_id": account.id}
-        name = template.format(**fields) if template else f"{ref.account}-{ref.role}".lower()
+        name = (
+            template.format(**fields) if template else default_profile_name(ref.account, ref.role)
+        )
         check_profile_name(name, f"the name generated for {ref},")
         if name == source_profile:
             raise UsageError(f"the profile name for {ref} is the source profile {name!r}")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from orgtf.commands import (
     access_commands,
+    catalog_commands,
     config_commands,
+    demo_commands,
     profiles_commands,
     render_commands,
     run_commands,
@@ -14,10 +16,12 @@ from orgtf.commands.base import Command, Context
 
 COMMANDS: tuple[Command, ...] = (
     *config_commands.COMMANDS,
-    *render_commands.COMMANDS,
-    *run_commands.COMMANDS,
     *access_commands.COMMANDS,
     *profiles_commands.COMMANDS,
+    *render_commands.COMMANDS,
+    *run_commands.COMMANDS,
+    *catalog_commands.COMMANDS,
+    *demo_commands.COMMANDS,
     *sandbox_commands.COMMANDS,
 )
 

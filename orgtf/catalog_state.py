@@ -1,0 +1,229 @@
+"""What is deployed: each account's Terraform root outputs, read from state, as typed records.
+
+Nothing is planned or applied here: each account's root is initialised if needed and
+``terraform output -json`` reads its state. An account whose state cannot be read becomes an
+``AccountState`` with status "unreadable" and the reason, so one bad account never hides the
+others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field, replace
+from functools import partial
+from typing import Literal, TypeAlias
+
+from orgtf.config import Organization
+from orgtf.engine import default_parallelism
+from orgtf.errors import Interrupted, OrgtfError
+from orgtf.plan_model import JsonValue, OutputValue
+from orgtf.process import Supervisor
+from orgtf.workspace import Target
+
+StateStatus: TypeAlias = Literal["deployed", "not-applied", "unreadable"]
+
+
+class OutputShapeError(OrgtfError):
+    """An account's outputs are not what orgtf's rendered roots produce."""
+
+
+@dataclass(frozen=True)
+class DeployedRole:
+    """A role as the account-roles module reports it."""
+
+    name: str
+    arn: str
+    max_session_duration: int
+    require_mfa: bool
+
+
+@dataclass(frozen=True)
+class DeployedGroup:
+    """A group of the master account and the role ARNs its members may assume."""
+
+    name: str
+    arn: str
+    assumable_role_arns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DeployedUser:
+    """A user of the master account and its groups."""
+
+    name: str
+    arn: str
+    groups: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AccountState:
+    """One account's deployed roles (and, for the master account, groups and users)."""
+
+    account: str
+    status: StateStatus
+    account_id: str | None = None
+    roles: Mapping[str, DeployedRole] = field(default_factory=dict)
+    groups: Mapping[str, DeployedGroup] = field(default_factory=dict)
+    users: Mapping[str, DeployedUser] = field(default_factory=dict)
+    reason: str | None = None
+
+
+def parse_account_outputs(account: str, outputs: Mapping[str, OutputValue]) -> AccountState:
+    """The state of ``account`` from its root outputs; no outputs means nothing was applied.
+
+    Raises OutputShapeError when outputs exist but lack what orgtf's roots define.
+    """
+    if not outputs:
+        return AccountState(
+            account, "not-applied", reason="nothing applied yet (no Terraform outputs)"
+        )
+    where = f"account {account}"
+    info = _object(_value(outputs, "account", where), f"{where}: output account")
+    roles = _object(_value(outputs, "roles", where), f"{where}: output roles")
+    groups = (
+        _object(outputs["groups"].value, f"{where}: output groups") if "groups" in outputs else {}
+    )
+    users = _object(outputs["users"].value, f"{where}: output users") if "users" in outputs else {}
+    return AccountState(
+        account=account,
+        status="deployed",
+        account_id=_str(info, "id", f"{where}: output account"),
+        roles={
+            name: _role(value, f"{where}: role {name}") for name, value in sorted(roles.items())
+        },
+        groups={n: _group(v, f"{where}: group {n}") for n, v in sorted(groups.items())},
+        users={n: _user(v, f"{where}: user {n}") for n, v in sorted(users.items())},
+    )
+
+
+def read_account_state(
+    org: Organization, target: Target, account: str, supervisor: Supervisor | None = None
+) -> AccountState:
+    """Initialise ``account``'s root if needed and read its outputs from state."""
+    ws = target.workspace(org, account)
+    if not ws.workdir.is_dir():
+        return AccountState(
+            account, "not-applied", reason=f"not rendered yet (no root at {ws.workdir})"
+        )
+    tf = target.terraform_for(ws)
+    if supervisor is not None:
+        tf = replace(tf, supervisor=supervisor)
+    try:
+        tf.init_if_needed(backend_config=target.backend_files())
+        return parse_account_outputs(account, tf.output())
+    except Interrupted:
+        raise
+    except OrgtfError as exc:
+        reason = f"cannot read its Terraform state: {_gist(exc.message)} (log: {tf.log_path})"
+        return AccountState(account, "unreadable", reason=reason)
+
+
+def _gist(message: str) -> str:
+    """The first line of an error, with Terraform's own first ``Error:`` line when there is one."""
+    lines = [line.strip(" │╷╵") for line in message.splitlines()]
+    first = lines[0] if lines else "unknown error"
+    cause = next((line for line in lines[1:] if line.startswith("Error")), None)
+    return f"{first}: {cause}" if cause else first
+
+
+def read_account_states(
+    org: Organization, target: Target, parallelism: int | None = None
+) -> list[AccountState]:
+    """The state of every account of ``org``, in ``org.account_names()`` order.
+
+    Accounts are read ``parallelism`` at a time (default: as the engine runs them); Ctrl-C
+    stops the running Terraform commands cleanly and raises Interrupted.
+    """
+    supervisor = Supervisor()
+    accounts = org.account_names()
+    workers = parallelism or default_parallelism(len(accounts))
+    read = partial(read_account_state, org, target, supervisor=supervisor)
+    # As in the engine, the first init fills the shared provider cache alone, so concurrent
+    # inits only read it.
+    first = [a for a in accounts if _needs_init(org, target, a)][:1]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        states = {s.account: s for s in _gather(pool, read, first, supervisor)}
+        rest = [a for a in accounts if a not in states]
+        states.update((s.account, s) for s in _gather(pool, read, rest, supervisor))
+    return [states[a] for a in accounts]
+
+
+def _needs_init(org: Organization, target: Target, account: str) -> bool:
+    ws = target.workspace(org, account)
+    backend = target.backend_files()
+    return ws.workdir.is_dir() and target.terraform_for(ws).needs_init(backend_config=backend)
+
+
+def _gather(
+    pool: ThreadPoolExecutor,
+    read: Callable[[str], AccountState],
+    accounts: Sequence[str],
+    supervisor: Supervisor,
+) -> list[AccountState]:
+    """``read`` each account in ``pool``; on Ctrl-C stop running Terraform and raise Interrupted."""
+    futures = [pool.submit(read, account) for account in accounts]
+    try:
+        pending = set(futures)
+        while pending:  # short waits, so the main thread still receives Ctrl-C
+            _, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+    except KeyboardInterrupt:
+        supervisor.interrupt()
+        for future in futures:
+            future.cancel()
+        supervisor.wait_idle()
+        raise Interrupted("interrupted while reading Terraform state") from None
+    return [future.result() for future in futures]
+
+
+# --- shape checks: Terraform's JSON becomes records here and nowhere else -----------------
+
+
+def _value(outputs: Mapping[str, OutputValue], name: str, where: str) -> JsonValue:
+    if name not in outputs:
+        raise OutputShapeError(
+            f"{where}: no output {name!r}; the root was applied by another version of orgtf "
+            "(run orgtf plan and apply)"
+        )
+    return outputs[name].value
+
+
+def _object(value: JsonValue, where: str) -> dict[str, JsonValue]:
+    if not isinstance(value, dict):
+        raise OutputShapeError(f"{where}: expected an object, got {type(value).__name__}")
+    return value
+
+
+def _str(data: Mapping[str, JsonValue], key: str, where: str) -> str:
+    value = data.get(key)
+    if not isinstance(value, str):
+        raise OutputShapeError(f"{where}: {key} is missing or not a string")
+    return value
+
+
+def _strings(data: Mapping[str, JsonValue], key: str, where: str) -> tuple[str, ...]:
+    value = data.get(key)
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise OutputShapeError(f"{where}: {key} is missing or not a list of strings")
+    return tuple(sorted(str(item) for item in value))
+
+
+def _role(value: JsonValue, where: str) -> DeployedRole:
+    data = _object(value, where)
+    duration = data.get("max_session_duration")
+    mfa = data.get("require_mfa")
+    if not isinstance(duration, int) or isinstance(duration, bool) or not isinstance(mfa, bool):
+        raise OutputShapeError(f"{where}: max_session_duration or require_mfa has a wrong type")
+    return DeployedRole(_str(data, "name", where), _str(data, "arn", where), duration, mfa)
+
+
+def _group(value: JsonValue, where: str) -> DeployedGroup:
+    data = _object(value, where)
+    arns = _strings(data, "assumable_role_arns", where)
+    return DeployedGroup(_str(data, "name", where), _str(data, "arn", where), arns)
+
+
+def _user(value: JsonValue, where: str) -> DeployedUser:
+    data = _object(value, where)
+    groups = _strings(data, "groups", where)
+    return DeployedUser(_str(data, "name", where), _str(data, "arn", where), groups)

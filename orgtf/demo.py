@@ -1,0 +1,201 @@
+"""``orgtf demo``: the whole loop on the local sandbox, for someone who just cloned the repo.
+
+Validate, start the sandbox, render, plan, apply, then show the catalog and one user's
+profiles. It always targets the sandbox: the emulator stands in for AWS, so nothing here needs
+an AWS account or reaches one, and applying without a prompt is safe.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from orgtf.catalog import Catalog, build_catalog
+from orgtf.catalog_format import catalog_text
+from orgtf.catalog_state import read_account_states
+from orgtf.config import Organization
+from orgtf.engine import ApplyOutcome, Engine, default_parallelism
+from orgtf.errors import OrgtfError
+from orgtf.plan_model import AccountPlan
+from orgtf.process import Supervisor
+from orgtf.profiles import ProfileSet, build_profiles, render_aws_config
+from orgtf.progress import Progress, progress_for
+from orgtf.render import write_tree
+from orgtf.report import counts, summary_counts
+from orgtf.workspace import Target, select_target
+
+Say = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    """What the demo did: the plans, the applies, the catalog and the example profiles."""
+
+    plans: tuple[AccountPlan, ...]
+    outcomes: tuple[ApplyOutcome, ...]
+    catalog: Catalog
+    profiles: ProfileSet | None
+    seconds: float
+
+
+class _Quiet:
+    """No live progress when stderr is not a terminal: the demo prints its own summary."""
+
+    def step(self, account: str, state: str) -> None:
+        """Ignored."""
+
+    def done(self, account: str, outcome: str) -> None:
+        """Ignored."""
+
+
+def example_user(org: Organization) -> str | None:
+    """The user who may assume the most roles (the first by name on a tie), if any."""
+    ranked = sorted(org.config.users, key=lambda u: (-len(org.user_roles(org.config.users[u])), u))
+    return ranked[0] if ranked else None
+
+
+def run_demo(
+    org: Organization,
+    *,
+    orgtf: str,
+    say: Say,
+    environ: Mapping[str, str] | None = None,
+    live_progress: bool = False,
+) -> DemoResult:
+    """Run the demo for ``org`` on its sandbox; ``orgtf`` is how to invoke orgtf for this
+    org.yaml (shown in the hints). Raises OrgtfError when any account fails."""
+    clock = time.monotonic()
+    say(f"orgtf demo: organization {org.name} in a local AWS sandbox (nothing reaches AWS)\n")
+    say(f"1. validate  {_describe(org)}")
+    target = _start_sandbox(org, say, environ)
+    tree = write_tree(org, target.tree_dir)
+    say(
+        f"3. render    {len(org.account_names())} Terraform roots under "
+        f"{_shown(target.tree_dir / 'environments')} ({len(tree.written)} files written)"
+    )
+    accounts = org.account_names()
+    engine = Engine(org, target, default_parallelism(len(accounts)), Supervisor())
+    with _progress(accounts, live_progress) as progress:
+        plans = engine.plan(engine.workspaces(accounts), progress)
+    _check_plans(plans)
+    say(_plan_summary(plans, per_account=not live_progress))  # the live table showed them
+    outcomes = _apply(engine, plans, say, live_progress)
+    catalog = build_catalog(org, read_account_states(org, target), generated_at=datetime.now(UTC))
+    say(f"6. catalog   from the deployed state, `{orgtf} --sandbox catalog --format text`:\n")
+    say(_indent(catalog_text(catalog)))
+    for warning in catalog.warnings:
+        say(f"   warning: {warning}")
+    profiles = _show_profiles(org, orgtf, say)
+    seconds = time.monotonic() - clock
+    say(f"Done in {seconds:.1f}s. Try next: edit org.yaml, then `{orgtf} --sandbox plan`;")
+    say(f"the catalog as a wiki page: `{orgtf} --sandbox catalog --format markdown`.")
+    say(f"Clean up (stops the emulator, removes its state): {orgtf} sandbox down")
+    return DemoResult(tuple(plans), tuple(outcomes), catalog, profiles, seconds)
+
+
+def _describe(org: Organization) -> str:
+    config = org.config
+    return (
+        f"{org.path.name} is valid: {len(config.accounts)} accounts, {len(config.roles)} roles, "
+        f"{len(config.groups)} groups, {len(config.users)} users"
+    )
+
+
+def _start_sandbox(org: Organization, say: Say, environ: Mapping[str, str] | None) -> Target:
+    try:  # the sandbox is an optional extra
+        from orgtf.sandbox.runtime import sandbox_status
+    except ImportError as exc:
+        raise OrgtfError(
+            f"the demo needs the sandbox extra ({exc.name or exc} is missing): "
+            "run `make demo`, or pip install 'orgtf[sandbox]'"
+        ) from None
+    project = org.path.resolve().parent
+    running = sandbox_status(project) is not None
+    clock = time.monotonic()
+    target = select_target(org, True, environ)
+    status = sandbox_status(project)
+    where = status.endpoint if status is not None else "?"
+    verb = "running" if running else f"started in {time.monotonic() - clock:.1f}s"
+    say(f"2. sandbox   {verb} at {where} (moto; {len(org.account_names())} emulated accounts)")
+    return target
+
+
+@contextmanager
+def _progress(accounts: Sequence[str], live: bool) -> Iterator[Progress]:
+    if not live:
+        yield _Quiet()
+        return
+    with progress_for(accounts) as progress:
+        yield progress
+
+
+def _check_plans(plans: Sequence[AccountPlan]) -> None:
+    failed = [p for p in plans if p.status == "error"]
+    if failed:
+        details = "\n".join(f"  {p.account}: {p.error}\n  log: {p.log_path}" for p in failed)
+        raise OrgtfError(f"the demo's plan failed for {len(failed)} account(s):\n{details}")
+
+
+def _plan_summary(plans: Sequence[AccountPlan], per_account: bool) -> str:
+    totals = summary_counts(plans)
+    head = f"4. plan      +{totals['add']} ~{totals['change']} -{totals['destroy']} in total"
+    if not per_account:
+        return head
+    width = max(len(p.account) for p in plans)
+    rows = []
+    for plan in plans:
+        add, change, destroy = counts(plan)
+        changes = f"+{add} ~{change} -{destroy}" if plan.status == "changes" else "no changes"
+        rows.append(f"              {plan.account:<{width}}  {changes}")
+    return "\n".join([head, *rows])
+
+
+def _apply(
+    engine: Engine, plans: Sequence[AccountPlan], say: Say, live: bool
+) -> list[ApplyOutcome]:
+    # No protected-account check and no prompt: this is the emulator, not a real organization.
+    if not any(p.status == "changes" for p in plans):
+        say("5. apply     nothing to apply: the sandbox already matches org.yaml")
+        return [ApplyOutcome(p.account, p.account_id, "no-changes", p.summary) for p in plans]
+    clock = time.monotonic()
+    with _progress([p.account for p in plans], live) as progress:
+        outcomes = engine.apply(plans, False, progress)
+    failed = [o for o in outcomes if o.status == "failed"]
+    if failed:
+        details = "\n".join(f"  {o.account}: {o.error}\n  log: {o.log_path}" for o in failed)
+        raise OrgtfError(f"the demo's apply failed for {len(failed)} account(s):\n{details}")
+    applied = sum(1 for o in outcomes if o.status == "applied")
+    say(
+        f"5. apply     {applied} account(s) applied in {time.monotonic() - clock:.1f}s "
+        "(member accounts first, then master)"
+    )
+    return outcomes
+
+
+def _show_profiles(org: Organization, orgtf: str, say: Say) -> ProfileSet | None:
+    user = example_user(org)
+    if user is None:
+        say("7. profiles  none to show: org.yaml has no users\n")
+        return None
+    profiles = build_profiles(org, user, name_template=None)
+    say(f"7. profiles  of {user}, from `{orgtf} profiles --user {user}`")
+    say("            (add --write ~/.aws/config to install them for the real organization):\n")
+    say(_indent(render_aws_config(profiles)))
+    return profiles
+
+
+def _indent(text: str) -> str:
+    return "\n".join(f"   {line}" if line else "" for line in text.splitlines()) + "\n"
+
+
+def _shown(path: Path) -> str:
+    """``path`` relative to the working directory when it is below it (shorter to read)."""
+    try:
+        return str(path.resolve().relative_to(Path(os.getcwd()).resolve()))
+    except ValueError:
+        return str(path)
