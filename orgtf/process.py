@@ -15,6 +15,14 @@ from typing import IO
 from orgtf.errors import CommandError, Interrupted, OrgtfError
 
 
+def start_error(argv: Sequence[str], cwd: Path | None, exc: OSError) -> OrgtfError:
+    """Why a command could not start: a missing working directory, or the program itself."""
+    if cwd is not None and not Path(cwd).is_dir():
+        return OrgtfError(f"cannot run {argv[0]}: working directory {cwd} does not exist")
+    reason = "not found" if isinstance(exc, FileNotFoundError) else exc.strerror
+    return OrgtfError(f"cannot run {argv[0]}: {reason}")
+
+
 @dataclass(frozen=True)
 class Completed:
     """A finished command: its argv, exit code and combined output."""
@@ -47,7 +55,7 @@ def run(
             check=False,
         )
     except FileNotFoundError as exc:
-        raise OrgtfError(f"cannot run {argv[0]}: not found") from exc
+        raise start_error(argv, cwd, exc) from exc
     except subprocess.TimeoutExpired as exc:
         raise OrgtfError(f"command timed out after {timeout}s: {' '.join(argv)}") from exc
     result = Completed(tuple(argv), proc.returncode, proc.stdout or "")
@@ -73,7 +81,7 @@ def spawn_detached(
                 start_new_session=True,
             )
         except FileNotFoundError as exc:
-            raise OrgtfError(f"cannot run {argv[0]}: not found") from exc
+            raise start_error(argv, cwd, exc) from exc
     return proc.pid
 
 
@@ -200,7 +208,7 @@ def run_logged(
             proc = supervisor._start(argv, env=env, cwd=cwd, merge_stderr=not capture_stdout)
         except (FileNotFoundError, PermissionError) as exc:
             _log_line(log, f"<== cannot start: {exc}")
-            raise OrgtfError(f"cannot run {argv[0]}: {exc.strerror}") from exc
+            raise start_error(argv, cwd, exc) from exc
         try:
             output, stdout = _collect(proc, log, capture_stdout)
         except BaseException:

@@ -71,6 +71,7 @@ class Target:
 
     def terraform_for(self, ws: Workspace) -> Terraform:
         """A driver for ``ws``: its own data dir and log, the shared plugin cache."""
+        self.plugin_cache_dir.mkdir(parents=True, exist_ok=True)  # Terraform never creates it
         return Terraform(
             binary=self.terraform.path,
             workdir=ws.workdir,
