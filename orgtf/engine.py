@@ -107,8 +107,7 @@ class Engine:
             progress.step(ws.account, "plan")
             ws.plan_file.parent.mkdir(parents=True, exist_ok=True)
             ws.plan_meta.unlink(missing_ok=True)
-            tf.plan(ws.plan_file)
-            summary = tf.show_plan(ws.plan_file)
+            changes, summary = tf.plan_summary(ws.plan_file)
         except Interrupted:
             raise
         except OrgtfError as exc:
@@ -117,8 +116,9 @@ class Engine:
             progress.done(ws.account, "error")
             return result
         self._record_plan(ws)
-        progress.done(ws.account, _plan_outcome(summary))
-        return AccountPlan(ws.account, ws.account_id, _status(summary), summary, None, tf.log_path)
+        status: AccountStatus = "changes" if changes else "no-changes"
+        progress.done(ws.account, _plan_outcome(status, summary))
+        return AccountPlan(ws.account, ws.account_id, status, summary, None, tf.log_path)
 
     def _record_plan(self, ws: Workspace) -> None:
         meta = {
@@ -161,7 +161,8 @@ class Engine:
             )
         tf = self.terraform(ws)
         summary = tf.show_plan(ws.plan_file)
-        return AccountPlan(ws.account, ws.account_id, _status(summary), summary, None, tf.log_path)
+        status: AccountStatus = "changes" if summary.has_changes else "no-changes"
+        return AccountPlan(ws.account, ws.account_id, status, summary, None, tf.log_path)
 
     # -- apply ------------------------------------------------------------------------------
 
@@ -270,14 +271,11 @@ def _signals_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _status(summary: PlanSummary) -> AccountStatus:
-    return "changes" if summary.has_changes else "no-changes"
-
-
-def _plan_outcome(summary: PlanSummary) -> str:
-    if not summary.has_changes:
+def _plan_outcome(status: AccountStatus, summary: PlanSummary) -> str:
+    if status == "no-changes":
         return "no changes"
-    return f"+{summary.add} ~{summary.change} -{summary.destroy}"
+    outputs = "" if summary.changes else " (outputs only)"
+    return f"+{summary.add} ~{summary.change} -{summary.destroy}{outputs}"
 
 
 def _str(path: object) -> str | None:

@@ -17,6 +17,7 @@ from types import MappingProxyType
 
 from orgtf.errors import OrgtfError
 from orgtf.plan_model import OutputValue, PlanSummary, parse_outputs, parse_plan
+from orgtf.plan_stream import parse_plan_stream
 from orgtf.process import LoggedRun, Supervisor, run_logged
 
 LOG_NAME = "terraform.log"
@@ -162,15 +163,30 @@ class Terraform:
         refresh: bool = True,
         var_files: Sequence[Path] = (),
     ) -> bool:
-        """``terraform plan -detailed-exitcode -out=PLAN``; True when there are changes.
-
-        Exit code 0 (no changes) and 2 (changes) are results; any other is a TerraformError.
-        Relative paths are taken from ``workdir``.
-        """
-        args = ["plan", "-input=false", "-no-color", "-detailed-exitcode", f"-out={plan_file}"]
-        args += ["-destroy"] * destroy + ["-refresh=false"] * (not refresh)
-        args += [f"-var-file={path}" for path in var_files]
+        """``terraform plan -detailed-exitcode -out=PLAN``; True when there are changes."""
+        args = _plan_args(plan_file, destroy, refresh, var_files)
         return self._run(args, ok=frozenset({0, 2})).returncode == 2
+
+    def plan_summary(self, plan_file: Path, *, destroy: bool = False) -> tuple[bool, PlanSummary]:
+        """Plan like ``plan`` and summarise from the plan's own ``-json`` output.
+
+        Returns (changes, summary). The log gets the messages as a person reads them.
+        """
+        args = [*_plan_args(plan_file, destroy, True, ()), "-json"]
+        result = run_logged(
+            [str(self.binary), *args],
+            env=self.environment(),
+            cwd=self.workdir,
+            log_path=self.log_path,
+            supervisor=self.supervisor,
+            capture_stdout=True,
+        )
+        stream = parse_plan_stream(result.stdout)
+        with self.log_path.open("a", encoding="utf-8") as log:
+            log.write(stream.text)
+        if result.returncode not in (0, 2):
+            raise self._failure(args, result.returncode, stream.text + result.output)
+        return result.returncode == 2, stream.summary
 
     def show_plan(self, plan_file: Path) -> PlanSummary:
         """The summary of a saved plan, from ``terraform show -json``."""
@@ -209,10 +225,22 @@ class Terraform:
         )
         if result.returncode in ok:
             return result
-        if "Error acquiring the state lock" in result.output:
-            raise StateLockedError(args, result.returncode, result.output, self.log_path)
-        error = StalePlanError if "Saved plan is stale" in result.output else TerraformError
-        raise error(args, result.returncode, result.output, self.log_path)
+        raise self._failure(args, result.returncode, result.output)
+
+    def _failure(self, args: Sequence[str], returncode: int, output: str) -> TerraformError:
+        """The error for a failed command, by what Terraform said."""
+        if "Error acquiring the state lock" in output:
+            return StateLockedError(args, returncode, output, self.log_path)
+        error = StalePlanError if "Saved plan is stale" in output else TerraformError
+        return error(args, returncode, output, self.log_path)
+
+
+def _plan_args(
+    plan_file: Path, destroy: bool, refresh: bool, var_files: Sequence[Path]
+) -> list[str]:
+    args = ["plan", "-input=false", "-no-color", "-detailed-exitcode", f"-out={plan_file}"]
+    args += ["-destroy"] * destroy + ["-refresh=false"] * (not refresh)
+    return args + [f"-var-file={path}" for path in var_files]
 
 
 def needs_init(
