@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
+from engine_helpers import spawn_orgtf
 from process_probe import processes_in, wait_for_process
 from sandbox_fixtures import SMALL_ORG, running_sandbox, write_org
 
@@ -19,23 +18,7 @@ MANY = "\n".join(f"  Role{i:02d}:\n    accounts: [prod, dev]" for i in range(40)
 def test_emulator_killed_mid_plan(tmp_path: Path) -> None:
     project = write_org(tmp_path, SMALL_ORG.replace("roles:\n", "roles:\n" + MANY + "\n", 1))
     with running_sandbox(project) as target:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "orgtf",
-                "--sandbox",
-                "--config",
-                str(project / "org.yaml"),
-                "apply",
-                "--all",
-                "--yes",
-            ],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=dict(os.environ),
-        )
+        proc = spawn_orgtf(project, "apply", "--all", "--yes")
         wait_for_process(project, " apply ")
         time.sleep(0.5)  # into the apply: the provider is talking to the emulator
         os.kill(target.pid, signal.SIGKILL)

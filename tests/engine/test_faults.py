@@ -3,27 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
+from engine_helpers import Project, orgtf, sandbox_project, spawn_orgtf
 from process_probe import wait_for_process
 from sandbox_fixtures import (
     DEV_ID,
     PROD_ID,
     SMALL_ORG,
     client_as_account,
-    running_sandbox,
-    write_org,
 )
-
-from orgtf.cli import main
-from orgtf.sandbox.runtime import SandboxTarget
 
 # Enough roles that an apply takes several seconds, so it can be interrupted midway.
 MANY = "\n".join(
@@ -33,40 +25,17 @@ ORG = SMALL_ORG.replace("roles:\n", "roles:\n" + MANY + "\n", 1)
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, SandboxTarget]]:
-    directory = write_org(tmp_path_factory.mktemp("faults"), ORG)
-    with running_sandbox(directory) as target:
-        yield directory, target
-
-
-def orgtf(project: Path, *argv: str) -> int:
-    return main(["--sandbox", "--config", str(project / "org.yaml"), *argv])
+def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
+    with sandbox_project(tmp_path_factory, "faults", ORG) as project:
+        yield project
 
 
 def test_interrupted_apply_stops_cleanly_and_converges(
-    project: tuple[Path, SandboxTarget], capsys: pytest.CaptureFixture[str]
+    project: Project, capsys: pytest.CaptureFixture[str]
 ) -> None:
     directory, target = project
     assert orgtf(directory, "plan", "--account", "prod", "--account", "dev") == 0
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "orgtf",
-            "--sandbox",
-            "--config",
-            str(directory / "org.yaml"),
-            "apply",
-            "--account",
-            "prod",
-            "--account",
-            "dev",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=dict(os.environ),
-    )
+    proc = spawn_orgtf(directory, "apply", "--account", "prod", "--account", "dev")
     wait_for_process(directory, " apply ")
     time.sleep(0.5)  # let the apply get under way
     proc.send_signal(signal.SIGINT)
@@ -98,7 +67,7 @@ def test_interrupted_apply_stops_cleanly_and_converges(
 
 
 def test_one_failing_account_does_not_stop_the_others(
-    project: tuple[Path, SandboxTarget], capsys: pytest.CaptureFixture[str]
+    project: Project, capsys: pytest.CaptureFixture[str]
 ) -> None:
     directory, target = project
     broken = target.work_dir / "environments" / "dev" / "broken.tf"
@@ -121,7 +90,7 @@ def test_one_failing_account_does_not_stop_the_others(
 
 
 def test_apply_failure_in_one_account_reports_and_reruns(
-    project: tuple[Path, SandboxTarget], capsys: pytest.CaptureFixture[str]
+    project: Project, capsys: pytest.CaptureFixture[str]
 ) -> None:
     directory, target = project
     config = directory / "org.yaml"

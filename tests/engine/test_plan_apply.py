@@ -7,29 +7,22 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from engine_helpers import Project, orgtf, sandbox_project
 from sandbox_fixtures import (
     DEV_ID,
     MASTER_ID,
     PROD_ID,
     SMALL_ORG,
     client_as_account,
-    running_sandbox,
-    write_org,
 )
 
-from orgtf.cli import main
 from orgtf.sandbox.runtime import SandboxTarget
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, SandboxTarget]]:
-    directory = write_org(tmp_path_factory.mktemp("engine"), SMALL_ORG)
-    with running_sandbox(directory) as target:
-        yield directory, target
-
-
-def orgtf(project: Path, *argv: str) -> int:
-    return main(["--sandbox", "--config", str(project / "org.yaml"), *argv])
+def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
+    with sandbox_project(tmp_path_factory, "engine", SMALL_ORG) as project:
+        yield project
 
 
 def role_names(target: SandboxTarget, account_id: str) -> set[str]:
@@ -43,9 +36,7 @@ def plan_json(project: Path, capsys: pytest.CaptureFixture[str], *extra: str) ->
     return code, json.loads(capsys.readouterr().out)
 
 
-def test_plan_apply_converge(
-    project: tuple[Path, SandboxTarget], capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_plan_apply_converge(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
     directory, target = project
     code, report = plan_json(directory, capsys, "--detailed-exitcode")
     assert code == 2
@@ -74,7 +65,7 @@ def test_plan_apply_converge(
 
 
 def test_apply_without_plan_needs_yes_or_terminal(
-    project: tuple[Path, SandboxTarget], capsys: pytest.CaptureFixture[str], tmp_path: Path
+    project: Project, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     directory, _ = project
     empty = ["--plan-dir", str(tmp_path)]
@@ -85,7 +76,7 @@ def test_apply_without_plan_needs_yes_or_terminal(
 
 
 def test_unknown_account_is_a_usage_error(
-    project: tuple[Path, SandboxTarget], capsys: pytest.CaptureFixture[str]
+    project: Project, capsys: pytest.CaptureFixture[str]
 ) -> None:
     directory, _ = project
     assert orgtf(directory, "plan", "--account", "prd") == 4
@@ -94,7 +85,7 @@ def test_unknown_account_is_a_usage_error(
 
 
 def test_saved_plan_from_other_org_yaml_is_refused(
-    project: tuple[Path, SandboxTarget], capsys: pytest.CaptureFixture[str]
+    project: Project, capsys: pytest.CaptureFixture[str]
 ) -> None:
     directory, target = project
     config = directory / "org.yaml"
@@ -121,7 +112,7 @@ def test_saved_plan_from_other_org_yaml_is_refused(
 
 
 def test_protected_account_refuses_destroy(
-    project: tuple[Path, SandboxTarget], capsys: pytest.CaptureFixture[str]
+    project: Project, capsys: pytest.CaptureFixture[str]
 ) -> None:
     directory, target = project
     config = directory / "org.yaml"
@@ -147,7 +138,7 @@ def test_protected_account_refuses_destroy(
 
 
 def test_markdown_report(
-    project: tuple[Path, SandboxTarget], capsys: pytest.CaptureFixture[str], tmp_path: Path
+    project: Project, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     directory, _ = project
     out = tmp_path / "plan.md"

@@ -2,36 +2,25 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from sandbox_fixtures import SMALL_ORG, operator_client, running_sandbox, with_s3_state, write_org
-
-from orgtf.cli import main
-from orgtf.sandbox.runtime import SandboxTarget
+from engine_helpers import Project, orgtf, sandbox_project, spawn_orgtf
+from sandbox_fixtures import SMALL_ORG, operator_client, with_s3_state
 
 MANY = "\n".join(f"  Slow{i:02d}:\n    accounts: [dev]" for i in range(40))
 ORG = with_s3_state(SMALL_ORG.replace("roles:\n", "roles:\n" + MANY + "\n", 1))
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, SandboxTarget]]:
-    directory = write_org(tmp_path_factory.mktemp("s3state"), ORG)
-    with running_sandbox(directory) as target:
-        yield directory, target
+def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
+    with sandbox_project(tmp_path_factory, "s3state", ORG) as project:
+        yield project
 
 
-def orgtf(project: Path, *argv: str) -> int:
-    return main(["--sandbox", "--config", str(project / "org.yaml"), *argv])
-
-
-def test_state_is_kept_in_s3_per_account(project: tuple[Path, SandboxTarget]) -> None:
+def test_state_is_kept_in_s3_per_account(project: Project) -> None:
     directory, target = project
     assert orgtf(directory, "apply", "--account", "prod", "--yes") == 0
     s3 = operator_client(target, "s3")
@@ -42,27 +31,11 @@ def test_state_is_kept_in_s3_per_account(project: tuple[Path, SandboxTarget]) ->
 
 
 def test_concurrent_apply_of_one_account_fails_fast_naming_the_holder(
-    project: tuple[Path, SandboxTarget], capsys: pytest.CaptureFixture[str]
+    project: Project, capsys: pytest.CaptureFixture[str]
 ) -> None:
     directory, target = project
     assert orgtf(directory, "plan", "--account", "dev") == 0
-    first = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "orgtf",
-            "--sandbox",
-            "--config",
-            str(directory / "org.yaml"),
-            "apply",
-            "--account",
-            "dev",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=dict(os.environ),
-    )
+    first = spawn_orgtf(directory, "apply", "--account", "dev")
     try:
         dynamodb = operator_client(target, "dynamodb")
         deadline = time.monotonic() + 60

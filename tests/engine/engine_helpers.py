@@ -1,0 +1,43 @@
+"""What the engine tests share: a sandboxed project per module and running orgtf in it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from sandbox_fixtures import running_sandbox, write_org
+
+from orgtf.cli import main
+from orgtf.sandbox.runtime import SandboxTarget
+
+Project = tuple[Path, SandboxTarget]
+
+
+@contextmanager
+def sandbox_project(factory: pytest.TempPathFactory, name: str, org_yaml: str) -> Iterator[Project]:
+    """A project directory holding ``org_yaml`` and its running sandbox, torn down after."""
+    directory = write_org(factory.mktemp(name), org_yaml)
+    with running_sandbox(directory) as target:
+        yield directory, target
+
+
+def orgtf(project: Path, *argv: str) -> int:
+    """``orgtf --sandbox --config PROJECT/org.yaml ARGV...`` in this process."""
+    return main(["--sandbox", "--config", str(project / "org.yaml"), *argv])
+
+
+def spawn_orgtf(project: Path, *argv: str) -> subprocess.Popen[str]:
+    """The same as a separate process, as a user's shell would start it."""
+    command = [sys.executable, "-m", "orgtf", "--sandbox", "--config", str(project / "org.yaml")]
+    return subprocess.Popen(
+        [*command, *argv],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ),
+    )
