@@ -116,7 +116,6 @@ class Limits(Record):
 
     managed_policies_per_role: Annotated[int, Field(ge=1, le=20)] = 10
     managed_policies_per_group: Annotated[int, Field(ge=1, le=20)] = 10
-    managed_policies_per_user: Annotated[int, Field(ge=1, le=20)] = 10
     groups_per_user: Annotated[int, Field(ge=1, le=10)] = 10
     role_trust_policy_size: Annotated[int, Field(ge=2048, le=8192)] = 2048
 

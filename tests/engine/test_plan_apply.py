@@ -16,6 +16,7 @@ from sandbox_fixtures import (
     client_as_account,
 )
 
+from orgtf.cli import main
 from orgtf.sandbox.runtime import SandboxTarget
 
 
@@ -149,3 +150,16 @@ def test_markdown_report(
     text = out.read_text()
     assert "| " in text and len(text) < 60_000
     assert "prod" in text
+
+
+def test_orgtf_sandbox_variable_targets_the_sandbox(
+    project: Project, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    directory, target = project
+    monkeypatch.setenv("ORGTF_SANDBOX", "1")
+    capsys.readouterr()
+    assert main(["--config", str(directory / "org.yaml"), "plan", "--account", "dev"]) == 0
+    captured = capsys.readouterr()
+    assert "dev" in captured.out and "error" not in captured.out
+    assert (target.state_dir / "plans" / "dev.tfplan").is_file()
+    assert not (directory / ".orgtf" / "plans").exists()  # real runs' files untouched
