@@ -173,14 +173,7 @@ class Terraform:
         Returns (changes, summary). The log gets the messages as a person reads them.
         """
         args = [*_plan_args(plan_file, destroy, True, ()), "-json"]
-        result = run_logged(
-            [str(self.binary), *args],
-            env=self.environment(),
-            cwd=self.workdir,
-            log_path=self.log_path,
-            supervisor=self.supervisor,
-            capture_stdout=True,
-        )
+        result = self._launch(args, capture=True)
         stream = parse_plan_stream(result.stdout)
         with self.log_path.open("a", encoding="utf-8") as log:
             log.write(stream.text)
@@ -215,7 +208,14 @@ class Terraform:
         self, args: Sequence[str], *, ok: frozenset[int] = frozenset({0}), capture: bool = False
     ) -> LoggedRun:
         """Run ``terraform ARGS`` here; raise a TerraformError unless the exit code is in ``ok``."""
-        result = run_logged(
+        result = self._launch(args, capture=capture)
+        if result.returncode in ok:
+            return result
+        raise self._failure(args, result.returncode, result.output)
+
+    def _launch(self, args: Sequence[str], *, capture: bool) -> LoggedRun:
+        """Run ``terraform ARGS`` here, logged and interruptible; any exit code returns."""
+        return run_logged(
             [str(self.binary), *args],
             env=self.environment(),
             cwd=self.workdir,
@@ -223,9 +223,6 @@ class Terraform:
             supervisor=self.supervisor,
             capture_stdout=capture,
         )
-        if result.returncode in ok:
-            return result
-        raise self._failure(args, result.returncode, result.output)
 
     def _failure(self, args: Sequence[str], returncode: int, output: str) -> TerraformError:
         """The error for a failed command, by what Terraform said."""
