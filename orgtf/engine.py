@@ -132,6 +132,11 @@ class Engine:
 
     # -- saved plans ------------------------------------------------------------------------
 
+    def saved_plans(self, workspaces: Sequence[Workspace]) -> dict[str, AccountPlan | None]:
+        """``saved_plan`` of every workspace, read in parallel, by account."""
+        plans = self._fan_out(workspaces, self.saved_plan)
+        return {ws.account: plan for ws, plan in zip(workspaces, plans, strict=True)}
+
     def saved_plan(self, ws: Workspace) -> AccountPlan | None:
         """The saved plan of ``ws`` when it is still valid; None when there is none.
 
@@ -219,6 +224,11 @@ class Engine:
             self._discard_plan(ws)
         progress.done(ws.account, "applied")
         return replace(base, status="applied")
+
+    def discard_plans(self, accounts: Sequence[str]) -> None:
+        """Forget the saved plans of ``accounts`` (e.g. when their apply was declined)."""
+        for ws in self.workspaces(accounts):
+            self._discard_plan(ws)
 
     def _discard_plan(self, ws: Workspace) -> None:
         ws.plan_file.unlink(missing_ok=True)

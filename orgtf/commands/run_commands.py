@@ -136,7 +136,7 @@ def apply(args: argparse.Namespace, ctx: Context) -> int:
     accounts = select_accounts(org, args.account)
     engine = _engine(org, ctx, args, accounts)
     workspaces = engine.workspaces(accounts)
-    saved = {ws.account: engine.saved_plan(ws) for ws in workspaces}
+    saved = engine.saved_plans(workspaces)
     missing = [ws for ws in workspaces if saved[ws.account] is None]
     if missing and not args.yes and not sys.stdin.isatty():
         names = ", ".join(ws.account for ws in missing)
@@ -154,6 +154,7 @@ def apply(args: argparse.Namespace, ctx: Context) -> int:
     if fresh and not args.yes and any(p.status == "changes" for p in fresh.values()):
         print(format_report(list(fresh.values()), "text"), end="", file=sys.stderr)
         if not _confirm():
+            engine.discard_plans(list(fresh))  # a declined plan must not count as reviewed
             print("orgtf: apply cancelled; nothing was applied", file=sys.stderr)
             return ExitCode.FAILURE
     with progress_for(accounts) as progress:

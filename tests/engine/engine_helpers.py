@@ -41,3 +41,35 @@ def spawn_orgtf(project: Path, *argv: str) -> subprocess.Popen[str]:
         text=True,
         env=dict(os.environ),
     )
+
+
+def run_in_terminal(
+    project: Path, answer: str, *argv: str, timeout: float = 120
+) -> tuple[int, str]:
+    """Run orgtf on a pseudo-terminal, typing ``answer`` at its prompt; (exit code, screen)."""
+    import pty
+    import select
+    import time
+
+    leader, follower = pty.openpty()
+    command = [sys.executable, "-m", "orgtf", "--sandbox", "--config", str(project / "org.yaml")]
+    proc = subprocess.Popen(
+        [*command, *argv], stdin=follower, stdout=follower, stderr=follower, env=dict(os.environ)
+    )
+    os.close(follower)
+    screen, answered, deadline = b"", False, time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([leader], [], [], 0.2)
+        if ready:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the terminal closed: the process is done
+                break
+            screen += chunk
+            if not answered and b"Only 'yes' will be accepted" in screen:
+                os.write(leader, answer.encode() + b"\r")
+                answered = True
+        elif proc.poll() is not None:
+            break
+    os.close(leader)
+    return proc.wait(timeout=timeout), screen.decode(errors="replace")

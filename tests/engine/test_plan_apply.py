@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from engine_helpers import Project, orgtf, sandbox_project
+from engine_helpers import Project, orgtf, run_in_terminal, sandbox_project
 from sandbox_fixtures import (
     DEV_ID,
     MASTER_ID,
@@ -73,7 +73,7 @@ def test_apply_without_plan_needs_yes_or_terminal(
     assert orgtf(directory, "apply", "--account", "dev", *empty) == 4
     assert "no saved plan for dev and no terminal to confirm on" in capsys.readouterr().err
     assert orgtf(directory, "apply", "--account", "dev", "--yes", *empty) == 0
-    assert "dev  no-changes" in capsys.readouterr().out
+    assert "failed: -; skipped: -" in capsys.readouterr().out
 
 
 def test_unknown_account_is_a_usage_error(
@@ -163,3 +163,30 @@ def test_orgtf_sandbox_variable_targets_the_sandbox(
     assert "dev" in captured.out and "error" not in captured.out
     assert (target.state_dir / "plans" / "dev.tfplan").is_file()
     assert not (directory / ".orgtf" / "plans").exists()  # real runs' files untouched
+
+
+def test_apply_without_plan_asks_on_a_terminal(project: Project, tmp_path: Path) -> None:
+    directory, target = project
+    config = directory / "org.yaml"
+    original = config.read_text()
+    plans = ["--plan-dir", str(tmp_path)]
+    try:
+        config.write_text(
+            original.replace(
+                "  alice: {groups: [admins]}", "  alice: {groups: [admins]}\n  dora: {}"
+            )
+        )
+        code, screen = run_in_terminal(directory, "no", "apply", "--account", "master", *plans)
+        assert code == 1, screen
+        assert 'module.identity_groups.aws_iam_user.this["dora"]' in screen
+        assert "apply cancelled; nothing was applied" in screen
+        assert not list(tmp_path.iterdir())  # the declined plan is not kept as reviewed
+        iam = client_as_account(target, "iam", MASTER_ID)
+        assert "dora" not in {u["UserName"] for u in iam.list_users()["Users"]}
+
+        code, screen = run_in_terminal(directory, "yes", "apply", "--account", "master", *plans)
+        assert code == 0, screen
+        assert "dora" in {u["UserName"] for u in iam.list_users()["Users"]}
+    finally:
+        config.write_text(original)
+        orgtf(directory, "apply", "--account", "master", "--yes", *plans)
