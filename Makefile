@@ -28,4 +28,5 @@ unit: $(STAMP)
 test: lint typecheck unit
 
 clean:
+	-[ -x $(BIN)/orgtf ] && $(BIN)/orgtf sandbox down
 	rm -rf $(VENV) .orgtf build *.egg-info
