@@ -129,7 +129,10 @@ def test_wrong_types(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
             "account id 012345670123 is read by YAML as the number 1402433619; quote it",
         ),
         ('"12345"', "invalid value '12345': an account id is exactly 12 digits"),
-        ("1234567890123", "account id 1234567890123 is read by YAML as the number"),
+        (
+            "1234567890123",
+            "account id 1234567890123 has 13 digits; account ids are exactly 12 digits",
+        ),
         ("0x1234", "account id 0x1234 is read by YAML as the number 4660; quote it"),
     ],
 )
@@ -354,3 +357,163 @@ def test_debug_shows_traceback_only_on_request(
 def test_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--config", str(tmp_path / "nope.yaml"), "validate"]) == 3
     assert "nope.yaml:1:1: error: file not found" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "a: &x [*x]\n",
+            "org.yaml:1:4: error: an alias refers to a mapping or list that contains it",
+        ),
+        ("organization: !foo bar\n", "org.yaml:1:15: error: cannot read 'bar' as !foo"),
+        (
+            "organization: !!int abc\n",
+            "org.yaml:1:15: error: cannot read 'abc' as tag:yaml.org,2002:int",
+        ),
+        (
+            "organization: !!python/object:os.system {a: 1}\n",
+            "org.yaml:1:15: error: unsupported YAML tag",
+        ),
+        (
+            "organization: " + "[" * 3000 + "]" * 3000 + "\n",
+            "org.yaml:1:1: error: the file nests too deeply to read",
+        ),
+        (
+            'organization: {name: "a\x01"}\n',
+            "org.yaml:1:24: error: control character '\\x01' is not allowed",
+        ),
+        ("<<: 5\n", "org.yaml:1:5: error: a merge key (<<) takes a mapping or a list of mappings"),
+    ],
+)
+def test_hostile_yaml_is_reported_not_crashed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, expected: str
+) -> None:
+    code, out = run_validate(tmp_path, text, capsys)
+    assert code == 3, out
+    assert "Traceback" not in out
+    assert any(line.startswith(expected) for line in errors_of(out)), errors_of(out)
+
+
+def test_alias_bombs_are_stopped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join(f'*a{i - 1}' for _ in range(10))}]" for i in range(1, 10)]
+    code, out = run_validate(tmp_path, "\n".join(lines) + "\n", capsys)
+    assert code == 3
+    assert "the file expands to over 1,000,000 values" in out
+
+
+def test_non_utf8_file_names_the_byte(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "org.yaml"
+    path.write_bytes(b"organization:\n  name: caf\xe9\n")
+    assert main(["--config", str(path), "validate"]) == 3
+    err = capsys.readouterr().err
+    assert "org.yaml:2:12: error: not UTF-8: byte 0xe9 cannot be read" in err
+
+
+def test_problems_from_reading_and_schema_come_together(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = BASE.replace("  name: example\n", "  name: example\n  name: again\n").replace(
+        'qa: {id: "234567890123"}', 'qa: {id: "1"}'
+    )
+    code, out = run_validate(tmp_path, text, capsys)
+    assert code == 3
+    assert [e.split(": error: ")[1][:20] for e in errors_of(out)] == [
+        "duplicate key 'name'",
+        "invalid value '1': a",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "  ReadOnly:\n",
+            "  ReadOnly:\n    accounts: [qa]\n  readonly:\n",
+            "'readonly' and 'ReadOnly' differ only in case",
+        ),
+        (
+            "  ReadOnly:\n",
+            "  organizationaccountaccessrole:\n",
+            "'organizationaccountaccessrole' and 'OrganizationAccountAccessRole' differ only in case; IAM treats them as one name in account 'production'",
+        ),
+        (
+            "  alice: {groups: [devs]}",
+            "  alice: {groups: [devs]}\n  Alice: {}",
+            "'Alice' and 'alice' differ only in case",
+        ),
+        ("  ReadOnly:\n", "  Rôle:\n", "invalid value 'Rôle': use only letters, digits"),
+        (
+            "    accounts: [production, qa]\n",
+            "    accounts: [production, qa]\n    tags: {aws:team: x}\n",
+            "tag key 'aws:team': the aws: prefix is reserved",
+        ),
+        (
+            "    accounts: [production, qa]\n",
+            '    accounts: [production, qa]\n    tags: {team: "${x}"}\n',
+            "tag 'team': '${x}' has characters AWS does not allow",
+        ),
+        (
+            "    accounts: [production, qa]\n",
+            "    accounts: [production, qa]\n    permissions_boundary: |\n      arn:aws:iam::aws:policy/Boundary\n",
+            "'arn:aws:iam::aws:policy/Boundary\\n' is not a policy ARN",
+        ),
+        (
+            "  master_account: master\n",
+            "  master_account: master\n  state: {backend: s3, bucket: b-b-b, lock_table: t, region: 'us-east-1${x}'}\n",
+            "invalid value 'us-east-1${x}'",
+        ),
+        (
+            "  master_account: master\n",
+            "  master_account: master\n  state: {bucket: b-b-b}\n",
+            "missing required key 'backend' (local or s3)",
+        ),
+        (
+            '  qa: {id: "234567890123"}',
+            "  " + "q" * 59 + ': {id: "234567890123"}',
+            "invalid value 'qqqq",
+        ),
+        ("users:\n  alice: {groups: [devs]}\n", "users:\n", None),
+    ],
+)
+def test_iam_naming_rules(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], old: str, new: str, message: str | None
+) -> None:
+    assert old in BASE
+    code, out = run_validate(tmp_path, BASE.replace(old, new), capsys)
+    if message is None:
+        assert code == 0, out
+        return
+    assert code == 3
+    assert any(message in line for line in errors_of(out)), errors_of(out)
+
+
+def test_statement_sid_and_conditions(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = BASE.replace("roles:\n", POLICY + "roles:\n", 1).replace(
+        '          Resource: "*"\n',
+        '          Resource: "*"\n          Sid: has spaces\n          Condition: {StringEquals: 5}\n',
+    )
+    text = text.replace(
+        "managed_policy_arns: [arn:aws:iam::aws:policy/ReadOnlyAccess]", "policies: [mon]"
+    )
+    code, out = run_validate(tmp_path, text, capsys)
+    assert code == 3
+    messages = [e.split(": error: ")[1] for e in errors_of(out)]
+    assert messages == [
+        "Sid may hold only letters and digits",
+        "condition operator 'StringEquals' needs a mapping of keys to values",
+    ]
+
+
+def test_nan_in_a_policy_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = BASE.replace("roles:\n", POLICY + "roles:\n", 1).replace(
+        '          Resource: "*"\n',
+        '          Resource: "*"\n          Condition: {NumericLessThan: {"aws:x": .nan}}\n',
+    )
+    text = text.replace(
+        "managed_policy_arns: [arn:aws:iam::aws:policy/ReadOnlyAccess]", "policies: [mon]"
+    )
+    code, out = run_validate(tmp_path, text, capsys)
+    assert code == 3
+    assert "YAML reads .nan as a number JSON cannot hold; quote it" in out

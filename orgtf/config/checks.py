@@ -41,7 +41,16 @@ POLICY_ARN = re.compile(
 
 def check_all(config: OrgConfig) -> Iterator[Finding]:
     """Every cross-reference and limit problem of a field-valid config."""
-    for check in (_check_accounts, _check_policies, _check_roles, _check_groups, _check_users):
+    checks = (
+        _check_accounts,
+        _check_policies,
+        _check_roles,
+        _check_groups,
+        _check_users,
+        _check_case_collisions,
+        _check_tags,
+    )
+    for check in checks:
         for raw in check(config):
             yield raw if isinstance(raw, Finding) else Finding(*raw)
 
@@ -98,7 +107,7 @@ def _check_roles(config: OrgConfig) -> Iterator[Raw]:
         yield from _duplicates((*base, "policies"), role.policies)
         yield from _arns((*base, "managed_policy_arns"), role.managed_policy_arns)
         yield from _duplicates((*base, "managed_policy_arns"), role.managed_policy_arns)
-        if role.permissions_boundary is not None and not POLICY_ARN.match(
+        if role.permissions_boundary is not None and not POLICY_ARN.fullmatch(
             role.permissions_boundary
         ):
             yield (*base, "permissions_boundary"), _bad_arn(role.permissions_boundary)
@@ -146,6 +155,7 @@ def _check_groups(config: OrgConfig) -> Iterator[Raw]:
                 yield (*base, "roles", index), problem
         yield from _duplicates((*base, "roles"), group.roles)
         yield from _arns((*base, "managed_policy_arns"), group.managed_policy_arns)
+        yield from _duplicates((*base, "managed_policy_arns"), group.managed_policy_arns)
         if valid:
             yield from _group_limits(config, name)
 
@@ -191,6 +201,52 @@ def _check_users(config: OrgConfig) -> Iterator[Raw]:
             )
 
 
+def _check_case_collisions(config: OrgConfig) -> Iterator[Raw]:
+    """IAM names are unique regardless of case: Admin and admin cannot both exist."""
+    master = config.organization.master_account
+    for section in ("policies", "groups", "users"):
+        yield from _same_but_case(section, list(getattr(config, section)))
+    for account in config.accounts:
+        names = [n for n, role in config.roles.items() if account in role.accounts]
+        if account != master:  # the access role comes first: the clash is the other role's
+            names.insert(0, config.organization.access_role)
+        yield from _same_but_case("roles", names, f" in account {account!r}")
+
+
+def _same_but_case(section: str, names: list[str], where: str = "") -> Iterator[Raw]:
+    seen: dict[str, str] = {}
+    for name in names:
+        first = seen.setdefault(name.lower(), name)
+        if first != name:
+            yield Finding(
+                (section, name),
+                f"{name!r} and {first!r} differ only in case; IAM treats them as one name{where}",
+                True,
+            )
+
+
+TAG_TEXT = re.compile(r"[\w\s.:/=+@-]*")
+
+
+def _check_tags(config: OrgConfig) -> Iterator[Raw]:
+    tagged = [("roles", n, r.tags) for n, r in config.roles.items()]
+    tagged += [("users", n, u.tags) for n, u in config.users.items()]
+    for section, name, tags in tagged:
+        for key, value in tags.items():
+            where: PathKey = (section, name, "tags", key)
+            if key.lower().startswith("aws:"):
+                yield Finding(where, f"tag key {key!r}: the aws: prefix is reserved by AWS", True)
+            for text in (key, value):
+                if not TAG_TEXT.fullmatch(text):
+                    yield (
+                        where,
+                        (
+                            f"tag {key!r}: {text!r} has characters AWS does not allow in tags "
+                            "(letters, digits, spaces and _.:/=+-@ only)"
+                        ),
+                    )
+
+
 def _role_ref_problem(config: OrgConfig, ref: RoleRef) -> str | None:
     if ref.account not in config.accounts:
         return _unknown("account", ref.account, config.accounts)
@@ -221,7 +277,7 @@ def _document(base: PathKey, document: Mapping[str, Any]) -> Iterator[Raw]:
 
 def _arns(base: PathKey, arns: tuple[str, ...]) -> Iterator[Raw]:
     for index, arn in enumerate(arns):
-        if not POLICY_ARN.match(arn):
+        if not POLICY_ARN.fullmatch(arn):
             yield (*base, index), _bad_arn(arn)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import types
 import typing
 from collections.abc import Iterator
@@ -41,7 +42,9 @@ def load_organization_text(text: str, path: Path) -> Organization:
 
 
 def _validate(data: dict[str, Any], source: SourceMap, path: Path) -> Organization:
-    problems = list(_normalise_account_ids(data, source))
+    problems = list(source.problems)
+    _empty_sections_as_mappings(data)
+    problems.extend(_normalise_account_ids(data, source))
     problems.extend(_non_json_scalars(data, (), source))
     try:
         config = OrgConfig.model_validate(data)
@@ -54,6 +57,19 @@ def _validate(data: dict[str, Any], source: SourceMap, path: Path) -> Organizati
     if problems:
         raise ConfigError(problems)
     return Organization(config=config, path=path)
+
+
+def _empty_sections_as_mappings(data: dict[str, Any]) -> None:
+    """``roles:`` with nothing after it means no roles; ``bob:`` a user with defaults."""
+    for section in ("policies", "roles", "groups", "users", "limits"):
+        if section in data and data[section] is None:
+            data[section] = {}
+    for section in ("groups", "users"):
+        entries = data.get(section)
+        if isinstance(entries, dict):
+            for name, entry in entries.items():
+                if entry is None:
+                    entries[name] = {}
 
 
 def _normalise_account_ids(data: dict[str, Any], source: SourceMap) -> list[Problem]:
@@ -78,16 +94,17 @@ def _normalise_account_ids(data: dict[str, Any], source: SourceMap) -> list[Prob
             continue
         account.pop("id")  # reported here; keep pydantic from reporting it again
         account["id"] = "000000000000"
-        reads = f"the number {value}" if not isinstance(value, bool) else repr(value)
-        problems.append(
-            source.problem(
-                where,
-                f'account id {text} is read by YAML as {reads}; quote it: id: "{text}"'
-                if text.isdigit() or text.startswith("0")
-                else f"account id {text} is not 12 digits",
-            )
-        )
+        problems.append(source.problem(where, _account_id_problem(text, value)))
     return problems
+
+
+def _account_id_problem(text: str, value: object) -> str:
+    digits = text.replace("_", "")
+    if digits.isdigit() and len(digits) != 12:
+        return f"account id {text} has {len(digits)} digits; account ids are exactly 12 digits"
+    if isinstance(value, bool):
+        return f"account id {text} is read by YAML as {value!r}; account ids are 12 digits"
+    return f'account id {text} is read by YAML as the number {value}; quote it: id: "{text}"'
 
 
 def _non_json_scalars(value: Any, path: PathKey, source: SourceMap) -> Iterator[Problem]:
@@ -100,11 +117,16 @@ def _non_json_scalars(value: Any, path: PathKey, source: SourceMap) -> Iterator[
         where = (*path, key)
         if isinstance(child, dict | list):
             yield from _non_json_scalars(child, where, source)
-        elif not _is_scalar(child):
+        elif not _is_scalar(child) or (isinstance(child, float) and not math.isfinite(child)):
             text = source.scalars[where].text if where in source.scalars else str(child)
-            kind = "a date" if isinstance(child, date) else f"a {type(child).__name__}"
-            yield source.problem(where, f"YAML reads {text} as {kind}; quote it")
+            yield source.problem(where, f"YAML reads {text} as {_kind(child)}; quote it")
             value[key] = text
+
+
+def _kind(value: object) -> str:
+    if isinstance(value, float):
+        return "a number JSON cannot hold"
+    return "a date" if isinstance(value, date) else f"a {type(value).__name__}"
 
 
 def _field_problem(error: ErrorDetails, data: Any, source: SourceMap) -> Problem:
@@ -116,6 +138,8 @@ def _field_problem(error: ErrorDetails, data: Any, source: SourceMap) -> Problem
         return source.problem(where, f"unknown key {key!r}{did_you_mean(key, allowed)}", key=True)
     if kind == "missing":
         return source.problem(where[:-1], f"missing required key {where[-1]!r}", key=True)
+    if kind == "union_tag_not_found":
+        return source.problem(where, "missing required key 'backend' (local or s3)")
     return source.problem(where, _message(error), key=at_key)
 
 
@@ -123,9 +147,19 @@ def _message(error: ErrorDetails) -> str:
     kind, value = error["type"], error.get("input")
     if kind == "string_pattern_mismatch":
         pattern = str((error.get("ctx") or {}).get("pattern", ""))
-        return f"invalid value {value!r}: {PATTERN_HINTS.get(pattern, 'must match ' + pattern)}"
+        return (
+            f"invalid value {_short(value)}: {PATTERN_HINTS.get(pattern, 'must match ' + pattern)}"
+        )
     if kind == "string_type" and isinstance(value, int | float | bool):
         return f"expected a string, got {value!r}; quote it"
+    if value is None and kind.endswith("_type"):
+        return "expected a value here, found nothing"
+    if kind == "too_short" and isinstance(value, dict | list):
+        least = (error.get("ctx") or {}).get("min_length", 1)
+        return f"needs at least {least} {'entry' if least == 1 else 'entries'}"
+    if kind == "too_long" and isinstance(value, dict | list):
+        most = (error.get("ctx") or {}).get("max_length")
+        return f"has {len(value)} entries; at most {most} are allowed"
     if kind in ("bool_parsing", "bool_type"):
         return f"expected true or false, got {value!r}"
     if kind in ("int_parsing", "int_type", "int_from_float"):
@@ -134,7 +168,12 @@ def _message(error: ErrorDetails) -> str:
         return f"expected a mapping, got {_describe(value)}"
     if kind in ("tuple_type", "list_type"):
         return f"expected a list, got {_describe(value)}"
-    return f"{error['msg']}" + (f" (got {value!r})" if _is_scalar(value) else "")
+    return f"{error['msg']}" + (f" (got {_short(value)})" if _is_scalar(value) else "")
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _describe(value: Any) -> str:

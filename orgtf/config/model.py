@@ -10,12 +10,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-IAM_NAME = r"^[\w+=,.@-]+$"
+IAM_NAME = r"^[A-Za-z0-9_+=,.@-]+$"  # ASCII, as IAM means \w
 IAM_PATH = r"^/([\x21-\x7e]*/)?$"
 ORG_NAME = r"^[a-z][a-z0-9-]{0,62}$"
-ACCOUNT_NAME = r"^[a-z][a-z0-9-]{0,62}$"
+REGION = r"^[a-z]{2}(-[a-z]+)+-[0-9]+$"
+ACCOUNT_NAME = r"^[a-z][a-z0-9-]{0,57}$"  # the session name orgtf-<account> fits 64
 ACCOUNT_ID = r"^[0-9]{12}$"
-ROLE_REF = r"^[a-z][a-z0-9-]{0,62}/[\w+=,.@-]{1,64}$"
+ROLE_REF = r"^[a-z][a-z0-9-]{0,57}/[A-Za-z0-9_+=,.@-]{1,64}$"
 
 PolicyDocument = dict[str, Any]
 RoleName = Annotated[str, Field(min_length=1, max_length=64, pattern=IAM_NAME)]
@@ -24,9 +25,10 @@ GroupName = Annotated[str, Field(min_length=1, max_length=128, pattern=IAM_NAME)
 PolicyName = Annotated[str, Field(min_length=1, max_length=128, pattern=IAM_NAME)]
 AccountName = Annotated[str, Field(pattern=ACCOUNT_NAME)]
 IamPath = Annotated[str, Field(min_length=1, max_length=512, pattern=IAM_PATH)]
-Tags = dict[
+TagMap = dict[
     Annotated[str, Field(min_length=1, max_length=128)], Annotated[str, Field(max_length=256)]
 ]
+Tags = Annotated[TagMap, Field(max_length=50)]
 Description = Annotated[str, Field(max_length=1000)]
 
 
@@ -47,9 +49,11 @@ class S3State(Record):
 
     backend: Literal["s3"]
     bucket: Annotated[str, Field(min_length=3, max_length=63, pattern=r"^[a-z0-9][a-z0-9.-]+$")]
-    lock_table: Annotated[str, Field(min_length=3, max_length=255, pattern=r"^[\w.-]+$")]
-    region: str | None = None
-    key_prefix: Annotated[str, Field(pattern=r"^[\w./-]*$")] = "orgtf"
+    lock_table: Annotated[str, Field(min_length=3, max_length=255, pattern=r"^[A-Za-z0-9_.-]+$")]
+    region: Annotated[str, Field(pattern=REGION)] | None = None
+    key_prefix: Annotated[
+        str, Field(max_length=200, pattern=r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$")
+    ] = "orgtf"
 
 
 class OrganizationSettings(Record):
@@ -57,7 +61,7 @@ class OrganizationSettings(Record):
 
     name: Annotated[str, Field(pattern=ORG_NAME)]
     master_account: str
-    region: Annotated[str, Field(pattern=r"^[a-z]{2}(-[a-z]+)+-[0-9]+$")] = "us-east-1"
+    region: Annotated[str, Field(pattern=REGION)] = "us-east-1"
     access_role: RoleName = "OrganizationAccountAccessRole"
     state: Annotated[LocalState | S3State, Field(discriminator="backend")] = LocalState()
 

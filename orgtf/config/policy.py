@@ -16,6 +16,7 @@ VERSIONS = ("2012-10-17", "2008-10-17")
 STATEMENT_KEYS = (
     "Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Condition",
 )  # fmt: skip
+SID = re.compile(r"[A-Za-z0-9]*")
 ACTION = re.compile(r"^(\*|[a-zA-Z0-9-]+:[a-zA-Z0-9*?]+)$")
 MANAGED_POLICY_SIZE = 6144
 GROUP_INLINE_SIZE = 5120
@@ -73,11 +74,27 @@ def _check_statement(statement: Any, path: PathKey) -> Iterator[DocumentIssue]:
     yield from _exactly_one(statement, path, "Resource", "NotResource")
     for key in ("Action", "NotAction"):
         for index, action in _strings(statement.get(key)):
-            if not ACTION.match(action):
+            if not ACTION.fullmatch(action):
                 where = (*path, key) if index is None else (*path, key, index)
                 yield DocumentIssue(where, f"{action!r} is not an action (service:Action or *)")
-    if "Condition" in statement and not isinstance(statement["Condition"], Mapping):
-        yield DocumentIssue((*path, "Condition"), "Condition must be a mapping")
+    yield from _check_condition(statement.get("Condition"), (*path, "Condition"))
+    sid = statement.get("Sid")
+    if sid is not None and not (isinstance(sid, str) and SID.fullmatch(sid)):
+        yield DocumentIssue((*path, "Sid"), "Sid may hold only letters and digits")
+
+
+def _check_condition(condition: Any, path: PathKey) -> Iterator[DocumentIssue]:
+    if condition is None:
+        return
+    if not isinstance(condition, Mapping):
+        yield DocumentIssue(path, "Condition must be a mapping of operators")
+        return
+    for operator, tests in condition.items():
+        if not isinstance(tests, Mapping) or not tests:
+            yield DocumentIssue(
+                (*path, operator),
+                f"condition operator {operator!r} needs a mapping of keys to values",
+            )
 
 
 def _exactly_one(

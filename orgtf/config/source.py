@@ -46,6 +46,7 @@ class SourceMap:
     values: dict[PathKey, Position] = field(default_factory=dict)
     keys: dict[PathKey, Position] = field(default_factory=dict)
     scalars: dict[PathKey, Scalar] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)  # found while reading, not fatal
 
     def position(self, path: PathKey, *, key: bool = False) -> Position:
         """The position of ``path`` (its key when ``key``), else of its nearest ancestor."""
@@ -66,38 +67,70 @@ def _pos(node: Node) -> Position:
     return Position(node.start_mark.line + 1, node.start_mark.column + 1)
 
 
+MAX_VALUES = 1_000_000  # far above any real org.yaml; stops alias bombs ("billion laughs")
+PLAIN_TAGS: dict[type[Node], str] = {
+    MappingNode: "tag:yaml.org,2002:map",
+    SequenceNode: "tag:yaml.org,2002:seq",
+}
+
+
 class _Converter:
-    """Turns composed nodes into plain Python data, recording positions and problems."""
+    """Turns composed nodes into plain Python data, recording positions and problems.
+
+    Problems (duplicate keys, unreadable values, recursive aliases) are collected rather than
+    raised, so one run reports them together with the schema's own problems.
+    """
 
     def __init__(self, source: SourceMap) -> None:
         self.source = source
         self.problems: list[Problem] = []
         self._constructor = SafeConstructor()
+        self._open: set[int] = set()  # nodes being converted: an alias to one is recursive
+        self._count = 0
+
+    def _problem(self, node: Node, message: str) -> None:
+        self.problems.append(Problem(self.source.path, *astuple(_pos(node)), message))
 
     def convert(self, node: Node, path: PathKey) -> Any:
+        self._count += 1
+        if self._count > MAX_VALUES:
+            raise _TooLarge(node)
         self.source.values.setdefault(path, _pos(node))
-        if isinstance(node, MappingNode):
-            return self._mapping(node, path)
-        if isinstance(node, SequenceNode):
+        if isinstance(node, ScalarNode):
+            return self._scalar(node, path)
+        if id(node) in self._open:
+            self._problem(node, "an alias refers to a mapping or list that contains it")
+            return None
+        plain = PLAIN_TAGS.get(type(node))
+        if node.tag != plain:
+            self._problem(node, f"unsupported YAML tag {node.tag!r}")
+        self._open.add(id(node))
+        try:
+            if isinstance(node, MappingNode):
+                return self._mapping(node, path)
             return [self.convert(item, (*path, i)) for i, item in enumerate(node.value)]
-        assert isinstance(node, ScalarNode)
+        finally:
+            self._open.discard(id(node))
+
+    def _scalar(self, node: ScalarNode, path: PathKey) -> Any:
         self.source.scalars[path] = Scalar(node.value, node.tag, node.style is not None)
-        return self._constructor.construct_object(node, deep=True)
+        try:
+            return self._constructor.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError, TypeError, AttributeError) as exc:
+            reason = getattr(exc, "problem", None) or str(exc)
+            self._problem(node, f"cannot read {node.value!r} as {node.tag}: {reason}")
+            return node.value
 
     def _mapping(self, node: MappingNode, path: PathKey) -> dict[str, Any]:
         result: dict[str, Any] = {}
         for key_node, value_node in self._pairs(node):
-            key = self._key(key_node, path)
+            key = self._key(key_node)
             if key is None:
                 continue
             if key in result:
                 first = self.source.keys[(*path, key)]
-                self.problems.append(
-                    Problem(
-                        self.source.path,
-                        *astuple(_pos(key_node)),
-                        f"duplicate key {key!r} (first defined at line {first.line})",
-                    )
+                self._problem(
+                    key_node, f"duplicate key {key!r} (first defined at line {first.line})"
                 )
                 continue
             self.source.keys[(*path, key)] = _pos(key_node)
@@ -115,6 +148,8 @@ class _Converter:
             for source in sources:
                 if isinstance(source, MappingNode):
                     merged.extend(source.value)
+                else:
+                    self._problem(source, "a merge key (<<) takes a mapping or a list of mappings")
         names = {k.value for k, _ in explicit if isinstance(k, ScalarNode)}
         seen: set[str] = set()
         for key_node, value_node in merged:
@@ -123,15 +158,20 @@ class _Converter:
                 yield key_node, value_node
         yield from explicit
 
-    def _key(self, key_node: Node, path: PathKey) -> str | None:
+    def _key(self, key_node: Node) -> str | None:
+        if isinstance(key_node, ScalarNode) and key_node.tag == "tag:yaml.org,2002:str":
+            return str(key_node.value)
         if isinstance(key_node, ScalarNode):
-            value = self._constructor.construct_object(key_node, deep=True)
-            if isinstance(value, str):
-                return value
-        self.problems.append(
-            Problem(self.source.path, *astuple(_pos(key_node)), "mapping keys must be strings")
-        )
+            hint = f"; YAML reads {key_node.value} as a {key_node.tag.rsplit(':', 1)[-1]}: quote it"
+            self._problem(key_node, f"mapping keys must be strings{hint}")
+        else:
+            self._problem(key_node, "mapping keys must be strings")
         return None
+
+
+class _TooLarge(Exception):
+    def __init__(self, node: Node) -> None:
+        self.node = node
 
 
 def astuple(pos: Position) -> tuple[int, int]:
@@ -139,11 +179,24 @@ def astuple(pos: Position) -> tuple[int, int]:
     return pos.line, pos.column
 
 
+def _offset_position(text: str, offset: int) -> tuple[int, int]:
+    """1-based (line, column) of a character offset in ``text``."""
+    before = text[:offset]
+    return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
+
+
 def load_yaml_text(text: str, path: str) -> tuple[dict[str, Any], SourceMap]:
     """Parse ``text`` (the contents of ``path``) into a mapping and its source map."""
     source = SourceMap(path)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.reader.ReaderError as exc:
+        line, column = _offset_position(text, exc.position)
+        char = chr(exc.character) if isinstance(exc.character, int) else exc.character
+        reason = f"control character {char!r} is not allowed in YAML"
+        raise ConfigError([Problem(path, line, column, reason)]) from exc
+    except RecursionError as exc:
+        raise ConfigError([Problem(path, 1, 1, "the file nests too deeply to read")]) from exc
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -158,18 +211,31 @@ def load_yaml_text(text: str, path: str) -> tuple[dict[str, Any], SourceMap]:
         kind = "a list" if isinstance(node, SequenceNode) else "a single value"
         raise ConfigError([Problem(path, pos.line, pos.column, f"expected a mapping, got {kind}")])
     converter = _Converter(source)
-    data = converter.convert(node, ())
-    if converter.problems:
-        raise ConfigError(converter.problems)
+    try:
+        data = converter.convert(node, ())
+    except _TooLarge as exc:
+        pos = _pos(exc.node)
+        message = f"the file expands to over {MAX_VALUES:,} values (aliases nested too deeply?)"
+        raise ConfigError([Problem(path, pos.line, pos.column, message)]) from None
+    except RecursionError:
+        raise ConfigError([Problem(path, 1, 1, "the file nests too deeply to read")]) from None
+    source.problems.extend(converter.problems)
     return data, source
 
 
 def load_yaml_file(path: Path) -> tuple[dict[str, Any], SourceMap]:
     """Read and parse a YAML file; a missing or unreadable file is a ConfigError."""
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError as exc:
         raise ConfigError([Problem(str(path), 1, 1, "file not found")]) from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError([Problem(str(path), 1, 1, f"cannot read file: {exc}")]) from exc
+    except OSError as exc:
+        raise ConfigError([Problem(str(path), 1, 1, f"cannot read file: {exc.strerror}")]) from exc
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        column = exc.start - (raw[: exc.start].rfind(b"\n") + 1) + 1
+        message = f"not UTF-8: byte 0x{raw[exc.start]:02x} cannot be read; save the file as UTF-8"
+        raise ConfigError([Problem(str(path), line, column, message)]) from exc
     return load_yaml_text(text, str(path))
