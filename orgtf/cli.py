@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import threading
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
@@ -55,9 +57,15 @@ def _context(args: argparse.Namespace) -> Context:
     return Context(config_path=config, sandbox=sandbox, debug=bool(args.debug))
 
 
+def _terminate_as_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run orgtf with ``argv`` (default: sys.argv[1:]) and return the exit code."""
     debug = "--debug" in (sys.argv[1:] if argv is None else argv)
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminate_as_interrupt) if in_main_thread else None
     try:
         args = build_parser().parse_args(argv)
         return int(args.handler(args, _context(args)))
@@ -71,3 +79,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(ExitCode.INTERRUPTED)
     except BrokenPipeError:
         return int(ExitCode.FAILURE)
+    finally:
+        if in_main_thread:  # SIGTERM stops cleanly like Ctrl-C, only while orgtf runs
+            signal.signal(signal.SIGTERM, previous or signal.SIG_DFL)

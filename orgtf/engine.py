@@ -11,14 +11,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path
 from typing import Literal, TypeVar
 
@@ -27,8 +26,8 @@ from orgtf.errors import Interrupted, OrgtfError
 from orgtf.plan_model import AccountPlan, AccountStatus, PlanSummary
 from orgtf.process import Supervisor
 from orgtf.progress import Progress
-from orgtf.terraform import Terraform
-from orgtf.workspace import Target, Workspace, fingerprint, prepare_tree
+from orgtf.terraform import StalePlanError, Terraform
+from orgtf.workspace import Target, Workspace, fingerprints, prepare_tree
 
 T = TypeVar("T")
 LOCK_FILE = ".terraform.lock.hcl"
@@ -62,6 +61,11 @@ class Engine:
     supervisor: Supervisor
 
     plan_dir: Path | None = None
+
+    @cached_property
+    def _fingerprints(self) -> dict[str, dict[str, str]]:
+        """What saved plans are made from, per account (rendered once per command)."""
+        return fingerprints(self.org, self.target)
 
     def workspaces(self, accounts: Sequence[str]) -> list[Workspace]:
         """The workspaces of ``accounts``, in the given order."""
@@ -108,6 +112,7 @@ class Engine:
             ws.plan_file.parent.mkdir(parents=True, exist_ok=True)
             ws.plan_meta.unlink(missing_ok=True)
             changes, summary = tf.plan_summary(ws.plan_file)
+            state = tf.state_serial()
         except Interrupted:
             raise
         except OrgtfError as exc:
@@ -115,18 +120,19 @@ class Engine:
             result = AccountPlan(ws.account, ws.account_id, "error", None, exc.message, tf.log_path)
             progress.done(ws.account, "error")
             return result
-        self._record_plan(ws)
+        self._record_plan(ws, state)
         status: AccountStatus = "changes" if changes else "no-changes"
         progress.done(ws.account, _plan_outcome(status, summary))
         return AccountPlan(ws.account, ws.account_id, status, summary, None, tf.log_path)
 
-    def _record_plan(self, ws: Workspace) -> None:
+    def _record_plan(self, ws: Workspace, state: str) -> None:
         meta = {
+            "state": state,
             "account": ws.account,
             "account_id": ws.account_id,
             "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "target": self.target.kind,
-            **fingerprint(self.org, self.target, ws.account),
+            **self._fingerprints[ws.account],
         }
         ws.plan_meta.write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
 
@@ -150,7 +156,7 @@ class Engine:
             raise OrgtfError(
                 f"{ws.plan_meta}: unreadable plan record ({exc}); run orgtf plan again"
             ) from exc
-        current = fingerprint(self.org, self.target, ws.account)
+        current = self._fingerprints[ws.account]
         if meta.get("config_sha256") != current["config_sha256"]:
             raise OrgtfError(
                 f"the saved plan of account {ws.account} was made from a different org.yaml "
@@ -165,7 +171,17 @@ class Engine:
                 "or another target; run orgtf plan again"
             )
         tf = self.terraform(ws)
-        summary = tf.show_plan(ws.plan_file)
+        tf.init_if_needed(backend_config=self.target.backend_files())
+        stale = OrgtfError(
+            f"the state of account {ws.account} changed since its plan was made "
+            f"({meta.get('created_at', 'unknown time')}); run orgtf plan again"
+        )
+        if tf.state_serial() != meta.get("state"):
+            raise stale
+        try:
+            summary = tf.show_plan(ws.plan_file)
+        except StalePlanError:
+            raise stale from None
         status: AccountStatus = "changes" if summary.has_changes else "no-changes"
         return AccountPlan(ws.account, ws.account_id, status, summary, None, tf.log_path)
 
@@ -202,13 +218,13 @@ class Engine:
             if fail_fast:
                 stop.set()
             return replace(base, status="failed", error=plan.error, log_path=_str(plan.log_path))
-        if stop.is_set():
-            progress.done(ws.account, "skipped")
-            return base
         if plan.status == "no-changes":
             self._discard_plan(ws)
             progress.done(ws.account, "no changes")
             return replace(base, status="no-changes")
+        if stop.is_set():
+            progress.done(ws.account, "skipped")
+            return base
         tf = self.terraform(ws)
         try:
             progress.step(ws.account, "apply")
@@ -240,7 +256,7 @@ class Engine:
         """Run ``work`` over ``items`` in a bounded pool, keeping input order in the results."""
         if not items:
             return []
-        with _signals_interrupt(), ThreadPoolExecutor(max_workers=self.parallelism) as pool:
+        with ThreadPoolExecutor(max_workers=self.parallelism) as pool:
             futures = [pool.submit(work, item) for item in items]
             try:
                 _wait_all(futures)
@@ -249,8 +265,14 @@ class Engine:
                 for future in futures:
                     future.cancel()
                 self.supervisor.wait_idle()
+                unfinished = [
+                    str(getattr(item, "account", item))
+                    for item, future in zip(items, futures, strict=True)
+                    if future.cancelled() or future.exception() is not None
+                ]
                 raise Interrupted(
-                    "interrupted; running Terraform commands were stopped cleanly"
+                    "interrupted; Terraform was stopped cleanly (state written, locks released)"
+                    f"; not finished: {', '.join(unfinished) or 'none'}; run the command again"
                 ) from None
             return [future.result() for future in futures]
 
@@ -262,23 +284,6 @@ def _wait_all(futures: Sequence[Future[T]]) -> None:
     pending = set(futures)
     while pending:
         _, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
-
-
-@contextmanager
-def _signals_interrupt() -> Iterator[None]:
-    """SIGTERM behaves like Ctrl-C while accounts run (only the main thread can install it)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def on_term(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, on_term)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def _plan_outcome(status: AccountStatus, summary: PlanSummary) -> str:

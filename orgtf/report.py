@@ -132,7 +132,10 @@ def _md_table(ordered: Sequence[AccountPlan], budget: int) -> tuple[str, int]:
 def _md_sections(ordered: Sequence[AccountPlan], budget: int) -> tuple[list[str], int, int]:
     """Collapsible details of each account with changes or errors, while they fit in
     ``budget``; also how many accounts were left out and how many lines of the last one."""
-    detailed = [r for r in ordered if r.status != "no-changes"]
+    # Failed accounts first: if details must be cut, their errors are the last to go.
+    detailed = sorted(
+        (r for r in ordered if r.status != "no-changes"), key=lambda r: r.status != "error"
+    )
     sections: list[str] = []
     for result in detailed:
         section, hidden_lines = _md_section(result, budget)
@@ -178,7 +181,7 @@ def _text_details(result: AccountPlan) -> list[str]:
     lines += [f"  {line}" for line in _change_lines(result)]
     if result.error is not None:
         lines += [f"  {_plain(line)}" for line in result.error.splitlines()]
-    if result.log_path is not None and result.status == "error":
+    if _log_not_named(result):
         lines.append(f"  log: {_plain(str(result.log_path))}")
     return lines
 
@@ -237,7 +240,7 @@ def _md_section(result: AccountPlan, budget: int) -> tuple[str | None, int]:
     if result.error is not None:
         error = result.error if len(result.error) <= _MAX_ERROR else result.error[:_MAX_ERROR]
         body += [*error.splitlines(), *([] if error == result.error else ["(error truncated)"])]
-    if result.log_path is not None and result.status == "error":
+    if _log_not_named(result):
         body.append(f"log: {result.log_path}")
     fence = "`" * max([3, *(len(run) + 1 for run in re.findall(r"`+", "\n".join(body)))])
     head = f"<details><summary>{title}</summary>\n\n{fence}diff\n"
@@ -264,3 +267,10 @@ def _md_notice(omitted_accounts: int, hidden_lines: int, hidden_rows: int, limit
         f"{' and '.join(what)} were left out. "
         "Run `orgtf plan` or read the full per-account logs for everything.\n"
     )
+
+
+def _log_not_named(result: AccountPlan) -> bool:
+    """An error whose message does not already give its log's path."""
+    if result.log_path is None or result.status != "error":
+        return False
+    return str(result.log_path) not in (result.error or "")

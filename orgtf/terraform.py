@@ -186,6 +186,19 @@ class Terraform:
         result = self._run(["show", "-json", "-no-color", str(plan_file)], capture=True)
         return parse_plan(result.stdout, f"terraform show -json {plan_file}")
 
+    def state_serial(self) -> str:
+        """``lineage:serial`` of the current state, or ``none``: what a plan was made against."""
+        result = self._run(["state", "pull"], capture=True)
+        if not result.stdout.strip():
+            return "none"
+        try:
+            state = json.loads(result.stdout)
+        except json.JSONDecodeError as exc:
+            raise TerraformError(
+                ["state", "pull"], 0, f"Error: unreadable state: {exc}", self.log_path
+            ) from exc
+        return f"{state.get('lineage', '')}:{state.get('serial', '')}"
+
     def apply_plan(self, plan_file: Path) -> None:
         """Apply a saved plan exactly; raises StalePlanError when the state moved on."""
         self._run(["apply", "-input=false", "-no-color", str(plan_file)])

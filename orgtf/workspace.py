@@ -12,7 +12,7 @@ import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Literal
 
 from orgtf.config import Organization
@@ -136,17 +136,19 @@ def prepare_tree(org: Organization, target: Target) -> None:
     write_tree(org, target.tree_dir)
 
 
-def fingerprint(org: Organization, target: Target, account: str) -> dict[str, str]:
-    """What a saved plan of ``account`` was made from: org.yaml and the account's rendered files."""
-    tree = render_tree(org, target.tree_dir)
-    digest = hashlib.sha256()
-    for path, content in tree.items():
-        if account_of(path) in (account, None):
+def fingerprints(org: Organization, target: Target) -> dict[str, dict[str, str]]:
+    """Per account, what a saved plan was made from: org.yaml and its rendered files."""
+    config = hashlib.sha256(org.path.read_bytes()).hexdigest()
+    files: dict[str | None, list[tuple[PurePosixPath, str]]] = {}
+    for path, content in render_tree(org, target.tree_dir).items():
+        files.setdefault(account_of(path), []).append((path, content))
+    result: dict[str, dict[str, str]] = {}
+    for account in org.account_names():
+        digest = hashlib.sha256()
+        for path, content in sorted([*files.get(None, []), *files.get(account, [])]):
             digest.update(f"{path}\0{content}\0".encode())
-    return {
-        "config_sha256": hashlib.sha256(org.path.read_bytes()).hexdigest(),
-        "tree_sha256": digest.hexdigest(),
-    }
+        result[account] = {"config_sha256": config, "tree_sha256": digest.hexdigest()}
+    return result
 
 
 def _hcl_settings(arguments: list[str]) -> tuple[tuple[str, str], ...]:

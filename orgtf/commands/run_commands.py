@@ -106,6 +106,8 @@ def _run_plans(engine: Engine, accounts: list[str]) -> list[AccountPlan]:
 
 def plan(args: argparse.Namespace, ctx: Context) -> int:
     """Plan every selected account and report; exit codes as documented in docs/cli.md."""
+    if args.output is not None and args.output.is_dir():
+        raise UsageError(f"--output {args.output} is a directory; name a file")
     org = ctx.load()
     accounts = select_accounts(org, args.account)
     engine = _engine(org, ctx, args, accounts)
@@ -144,19 +146,22 @@ def apply(args: argparse.Namespace, ctx: Context) -> int:
             f"no saved plan for {names} and no terminal to confirm on; run orgtf plan first "
             "or pass --yes"
         )
-    fresh = (
-        {p.account: p for p in _run_plans(engine, [ws.account for ws in missing])}
-        if missing
-        else {}
-    )
-    plans = [saved[a] or fresh[a] for a in accounts]
-    check_protected(org, plans, args.allow_destroy)
-    if fresh and not args.yes and any(p.status == "changes" for p in fresh.values()):
-        print(format_report(list(fresh.values()), "text"), end="", file=sys.stderr)
-        if not _confirm():
-            engine.discard_plans(list(fresh))  # a declined plan must not count as reviewed
-            print("orgtf: apply cancelled; nothing was applied", file=sys.stderr)
-            return ExitCode.FAILURE
+    fresh: dict[str, AccountPlan] = {}
+    confirmed = False
+    try:
+        if missing:
+            fresh = {p.account: p for p in _run_plans(engine, [ws.account for ws in missing])}
+        plans = [saved[a] or fresh[a] for a in accounts]
+        check_protected(org, plans, args.allow_destroy)
+        if fresh and not args.yes and any(p.status == "changes" for p in fresh.values()):
+            print(format_report(list(fresh.values()), "text"), end="", file=sys.stderr)
+            if not _confirm():
+                print("orgtf: apply cancelled; nothing was applied", file=sys.stderr)
+                return ExitCode.FAILURE
+        confirmed = True
+    finally:
+        if not confirmed:  # plans made here count as reviewed only once confirmed
+            engine.discard_plans(list(fresh))
     with progress_for(accounts) as progress:
         outcomes = engine.apply(plans, args.fail_fast, progress)
     print(_apply_summary(outcomes), end="")

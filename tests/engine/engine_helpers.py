@@ -67,7 +67,10 @@ def run_in_terminal(
                 break
             screen += chunk
             if not answered and b"Only 'yes' will be accepted" in screen:
-                os.write(leader, answer.encode() + b"\r")
+                if answer is None:
+                    proc.terminate()
+                else:
+                    os.write(leader, answer.encode() + b"\r")
                 answered = True
         elif proc.poll() is not None:
             break

@@ -190,3 +190,50 @@ def test_apply_without_plan_asks_on_a_terminal(project: Project, tmp_path: Path)
     finally:
         config.write_text(original)
         orgtf(directory, "apply", "--account", "master", "--yes", *plans)
+
+
+def test_plan_made_before_the_state_changed_is_refused(
+    project: Project, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    directory, _ = project
+    config = directory / "org.yaml"
+    original = config.read_text()
+    first, second = ["--plan-dir", str(tmp_path / "a")], ["--plan-dir", str(tmp_path / "b")]
+    try:
+        config.write_text(
+            original.replace("roles:\n", "roles:\n  Twice:\n    accounts: [dev]\n", 1)
+        )
+        assert orgtf(directory, "plan", "--account", "dev", *first) == 0
+        assert orgtf(directory, "plan", "--account", "dev", *second) == 0
+        assert orgtf(directory, "apply", "--account", "dev", *first) == 0
+        capsys.readouterr()
+        assert orgtf(directory, "apply", "--account", "dev", *second) == 1
+        err = capsys.readouterr().err
+        assert "the state of account dev changed since its plan was made" in err
+        assert "run orgtf plan again" in err
+        assert orgtf(directory, "plan", "--account", "dev", "--detailed-exitcode") == 0
+    finally:
+        config.write_text(original)
+        orgtf(directory, "apply", "--account", "dev", "--yes")
+
+
+def test_plans_made_by_apply_are_dropped_unless_confirmed(
+    project: Project, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    directory, _ = project
+    config = directory / "org.yaml"
+    original = config.read_text()
+    plans = ["--plan-dir", str(tmp_path)]
+    try:
+        config.write_text(
+            original.replace("accounts: [prod, dev]", "accounts: [dev]").replace("prod/Admin, ", "")
+        )
+        assert orgtf(directory, "apply", "--all", "--yes", *plans) == 1  # protected: refused
+        assert not list(tmp_path.glob("*.tfplan"))
+        code, screen = run_in_terminal(directory, None, "apply", "--account", "master", *plans)
+        assert code == 130, screen
+        assert not list(tmp_path.glob("*.tfplan"))
+        capsys.readouterr()
+        assert orgtf(directory, "apply", "--account", "master", *plans) == 4  # nothing reviewed
+    finally:
+        config.write_text(original)
