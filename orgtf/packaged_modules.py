@@ -30,6 +30,11 @@ def module_sources() -> Iterator[tuple[PurePosixPath, Path]]:
         yield PurePosixPath(path.relative_to(root).as_posix()), path
 
 
+def module_names() -> tuple[str, ...]:
+    """The packaged modules' directory names (``account-roles``, ...), sorted."""
+    return tuple(sorted({relative.parts[0] for relative, _ in module_sources()}))
+
+
 def holds_packaged_modules(out_dir: Path) -> bool:
     """Whether ``out_dir/modules`` already holds the packaged modules, byte for byte."""
     target = out_dir / "modules"

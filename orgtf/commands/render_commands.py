@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from orgtf.commands.base import Command, Context
@@ -22,8 +23,9 @@ def _configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--check",
         action="store_true",
-        help="write nothing; exit 1 listing each missing, stale or extra file when the "
-        "rendered files disagree with org.yaml, 0 when they are in sync",
+        help="write nothing; exit 1 listing each missing, stale or extra file, and each "
+        "Terraform file orgtf did not render in environments/ or the modules, when the "
+        "rendered files disagree with org.yaml; 0 when they are in sync",
     )
 
 
@@ -45,7 +47,20 @@ def render(args: argparse.Namespace, ctx: Context) -> int:
         f"{len(result.written)} written, {len(result.removed)} removed, "
         f"{len(result.unchanged)} unchanged"
     )
+    _warn_foreign(result.foreign)
     return int(ExitCode.OK)
+
+
+def _warn_foreign(foreign: tuple[StaleFile, ...]) -> None:
+    """Files render leaves alone but Terraform would read: --check fails until they go."""
+    for item in foreign:
+        print(f"warning: {item}", file=sys.stderr)
+    if foreign:
+        print(
+            f"warning: {len(foreign)} Terraform file(s) that orgtf did not render were left "
+            "in place; `orgtf render --check` fails until they are removed",
+            file=sys.stderr,
+        )
 
 
 def _check(org_path: Path, out_dir: Path, stale: list[StaleFile]) -> int:
@@ -55,7 +70,7 @@ def _check(org_path: Path, out_dir: Path, stale: list[StaleFile]) -> int:
     for item in stale:
         print(item)
     print(
-        f"{len(stale)} rendered file(s) under {out_dir} disagree with {org_path}; "
+        f"{len(stale)} file(s) under {out_dir} disagree with {org_path}; "
         "run `orgtf render` and commit the result"
     )
     return int(ExitCode.FAILURE)

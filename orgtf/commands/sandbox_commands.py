@@ -13,6 +13,7 @@ from orgtf.sandbox.runtime import (
     SandboxTarget,
     bring_up,
     has_leftover_state,
+    require_sandbox_extra,
     sandbox_status,
     stop_sandbox,
 )
@@ -56,8 +57,10 @@ def _add(
 
 
 def sandbox(args: argparse.Namespace, ctx: Context) -> int:
-    """Dispatch to the chosen ``sandbox`` action."""
+    """Dispatch to the chosen ``sandbox`` action; all but ``down`` need the sandbox extra."""
     handler: Handler = args.sandbox_handler
+    if handler is not down:  # down stays usable, to clean up after uninstalling the extra
+        require_sandbox_extra()
     return handler(args, ctx)
 
 

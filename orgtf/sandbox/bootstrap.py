@@ -20,15 +20,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import boto3
-from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
-
 from orgtf.config import Organization
 from orgtf.config.model import S3State
 from orgtf.config.policy import trust_policy
 from orgtf.errors import OrgtfError
 
+# boto3 and botocore come with the sandbox extra: imported where used, so that importing this
+# module (for OperatorCredentials) works on a base install.
 if TYPE_CHECKING:
     from mypy_boto3_iam import IAMClient
     from mypy_boto3_organizations import OrganizationsClient
@@ -38,7 +36,6 @@ ADMIN_POLICY_ARN = "arn:aws:iam::aws:policy/AdministratorAccess"
 ACCOUNT_HEADER = "x-moto-account-id"
 # moto accepts any signature; these only satisfy the SDK's need for some credentials.
 _BOOTSTRAP_KEY = "orgtf-sandbox-bootstrap"
-_CLIENT_CONFIG = Config(retries={"max_attempts": 2}, connect_timeout=5, read_timeout=60)
 
 
 @dataclass(frozen=True)
@@ -64,6 +61,8 @@ def bootstrap(
     org: Organization, endpoint: str, operator: OperatorCredentials | None
 ) -> BootstrapResult:
     """Create whatever of the org is missing in the emulator; reuse ``operator`` if still valid."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
     clients = _Clients(endpoint, org.config.organization.region)
     created: list[str] = []
     try:
@@ -84,13 +83,16 @@ def account_client(
     service: str, endpoint: str, region: str, account_id: str
 ) -> Any:  # boto3 clients have no common static type
     """A boto3 client that acts as ``account_id`` in the emulator (for bootstrap and tests)."""
+    import boto3
+    from botocore.config import Config
+
     client = boto3.client(
         service,  # type: ignore[call-overload]
         endpoint_url=endpoint,
         region_name=region,
         aws_access_key_id=_BOOTSTRAP_KEY,
         aws_secret_access_key=_BOOTSTRAP_KEY,
-        config=_CLIENT_CONFIG,
+        config=Config(retries={"max_attempts": 2}, connect_timeout=5, read_timeout=60),
     )
     client.meta.events.register("before-sign.*.*", _account_header(account_id))
     return client
@@ -189,6 +191,8 @@ def _ensure_operator(
 def _ensure_state_backend(
     org: Organization, state: S3State, endpoint: str, created: list[str]
 ) -> None:
+    from botocore.exceptions import ClientError
+
     region = state.region or org.config.organization.region
     s3 = account_client("s3", endpoint, region, org.master.id)
     try:

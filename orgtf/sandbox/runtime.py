@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import importlib.util
 import json
 import os
 import shutil
@@ -25,6 +26,8 @@ from orgtf.terraform_bin import TerraformBinary, resolve_terraform
 SANDBOX_FILE = "sandbox.json"
 CREDENTIALS_FILE = "credentials.json"
 PROVIDER_MODES: tuple[ProviderMode, ...] = ("standin", "registry")
+# What the sandbox extra adds: the SDK for bootstrap, the emulator, the stand-in provider.
+EXTRA_PACKAGES = ("boto3", "botocore", "moto", "tf")
 Action = Literal["started", "restarted", "reused"]
 
 __all__ = [
@@ -34,6 +37,7 @@ __all__ = [
     "bring_up",
     "ensure_sandbox",
     "has_leftover_state",
+    "require_sandbox_extra",
     "sandbox_status",
     "stop_sandbox",
 ]
@@ -67,6 +71,7 @@ def bring_up(
 
     Idempotent: a running sandbox is reused and bootstrap only adds what is missing.
     """
+    require_sandbox_extra()
     clock = time.monotonic()
     env = dict(os.environ) if env is None else env
     state_dir = state_dir_of(project_dir)
@@ -94,6 +99,23 @@ def bring_up(
                 _stop_and_clear(state_dir)
             raise
     return SandboxUp(target, action, result.created, time.monotonic() - clock)
+
+
+def require_sandbox_extra() -> None:
+    """Raise OrgtfError unless the packages of the ``sandbox`` extra are installed."""
+    missing = [name for name in EXTRA_PACKAGES if not _installed(name)]
+    if missing:
+        raise OrgtfError(
+            "the sandbox needs the sandbox extra: pip install 'orgtf[sandbox]' "
+            f"(missing: {', '.join(missing)})"
+        )
+
+
+def _installed(package: str) -> bool:
+    try:  # find_spec, not import: moto and tf only run in the sandbox's own processes
+        return importlib.util.find_spec(package) is not None
+    except (ImportError, ValueError):
+        return False
 
 
 def sandbox_status(project_dir: Path) -> SandboxTarget | None:

@@ -68,7 +68,7 @@ def organization() -> dict[str, Any]:
                 "max_session_duration": 7200,
                 "path": "/deploy/",
                 "permissions_boundary": POWER_USER,
-                "tags": {"team": "ledger", "note": "${var.x}"},
+                "tags": {"team": "ledger", "note": "x=y+z@a:b/c"},
             },
             "Breakglass": {
                 "accounts": ["alpha"],
@@ -166,7 +166,7 @@ def test_plan_creates_roles_policies_and_attachments(alpha_plan: dict[str, Any])
     deployer = planned[f'{ROLES}.aws_iam_role.this["Deployer"]']["after"]
     assert json.loads(deployer["assume_role_policy"]) == trust_policy(MASTER_ID, False, 3600)
     assert deployer["description"] == HOSTILE
-    assert deployer["tags"] == {"team": "ledger", "note": "${var.x}"}
+    assert deployer["tags"] == {"team": "ledger", "note": "x=y+z@a:b/c"}
     assert deployer["permissions_boundary"] == POWER_USER
     policy = planned[f'{ROLES}.aws_iam_policy.named["read-logs"]']["after"]
     assert json.loads(policy["policy"]) == READ_LOGS
@@ -205,7 +205,7 @@ def test_hostile_description_arrives_verbatim(
     assert role["Path"] == "/deploy/"
     assert role["PermissionsBoundary"]["PermissionsBoundaryArn"] == POWER_USER
     tags = {t["Key"]: t["Value"] for t in role["Tags"]}
-    assert tags == {"team": "ledger", "note": "${var.x}", "ManagedBy": "orgtf"}
+    assert tags == {"team": "ledger", "note": "x=y+z@a:b/c", "ManagedBy": "orgtf"}
 
 
 def test_attachments_and_policies_in_the_emulator(

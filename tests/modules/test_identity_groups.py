@@ -64,7 +64,7 @@ def organization() -> dict[str, Any]:
             "nobody": {},
         },
         "users": {
-            "ana": {"groups": ["readers", "admins"], "tags": {"team": "${x}"}},
+            "ana": {"groups": ["readers", "admins"], "tags": {"team": "x=y+z@a:b/c"}},
             "ben": {"groups": ["readers"], "path": "/people/"},
             "cy": {},
         },
@@ -204,7 +204,10 @@ def test_users_and_their_groups(
     ben = iam.get_user(UserName="ben")["User"]
     assert ben["Arn"] == f"arn:aws:iam::{MASTER_ID}:user/people/ben"
     ana = iam.get_user(UserName="ana")["User"]
-    assert {t["Key"]: t["Value"] for t in ana["Tags"]} == {"team": "${x}", "ManagedBy": "orgtf"}
+    assert {t["Key"]: t["Value"] for t in ana["Tags"]} == {
+        "team": "x=y+z@a:b/c",
+        "ManagedBy": "orgtf",
+    }
     role = iam.get_role(RoleName="Local")["Role"]
     assert role["Description"] == HOSTILE
     assert role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {
