@@ -5,7 +5,7 @@ Everything here is derived from the validated configuration alone; no credential
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from orgtf.config import Organization, RoleRef
 from orgtf.config.checks import did_you_mean
@@ -31,14 +31,32 @@ class AccessEntry:
         return RoleRef(self.account, self.role)
 
 
+@dataclass(frozen=True, order=True)
+class GroupPolicies:
+    """A group that also attaches managed policies to its members, in the master account.
+
+    orgtf cannot tell what such a policy allows. One that allows ``sts:AssumeRole`` (as
+    AdministratorAccess does) lets the members assume every role orgtf deploys, since every
+    role trusts the master account: the matrix cannot vouch for them.
+    """
+
+    group: str
+    policy_arns: tuple[str, ...]
+    users: tuple[str, ...]
+
+
 @dataclass(frozen=True)
 class AccessReport:
-    """The matrix (or a filtered part of it), plus users and roles in scope left without access."""
+    """The matrix (or a filtered part of it), plus users and roles in scope left without access.
+
+    ``group_policies`` lists the groups in scope that attach managed policies to their members.
+    """
 
     organization: str
     entries: tuple[AccessEntry, ...]
     users_without_roles: tuple[str, ...]
     roles_without_users: tuple[RoleRef, ...]
+    group_policies: tuple[GroupPolicies, ...] = ()
 
 
 def all_role_refs(org: Organization) -> list[RoleRef]:
@@ -69,6 +87,34 @@ def access_entries(org: Organization) -> tuple[AccessEntry, ...]:
     return tuple(sorted(entries))
 
 
+def group_policies(org: Organization) -> tuple[GroupPolicies, ...]:
+    """Every group with ``managed_policy_arns``, with its members, sorted by group."""
+    return tuple(
+        GroupPolicies(
+            group=name,
+            policy_arns=tuple(sorted(set(group.managed_policy_arns))),
+            users=tuple(u for u, user in sorted(org.config.users.items()) if name in user.groups),
+        )
+        for name, group in sorted(org.config.groups.items())
+        if group.managed_policy_arns
+    )
+
+
+def protected_accounts(*orgs: Organization) -> tuple[frozenset[str], frozenset[str]]:
+    """The names and the ids of the accounts protected in any of ``orgs``."""
+    accounts = [a for org in orgs for a in org.config.accounts.items() if a[1].protected]
+    return frozenset(n for n, _ in accounts), frozenset(a.id for _, a in accounts)
+
+
+def user_policies(org: Organization, user: str) -> dict[str, tuple[str, ...]]:
+    """Each managed policy ``user`` gets through its groups, with the groups attaching it."""
+    found: dict[str, list[str]] = {}
+    for group in sorted(set(org.config.users[user].groups)):
+        for arn in org.config.groups[group].managed_policy_arns:
+            found.setdefault(arn, []).append(group)
+    return {arn: tuple(dict.fromkeys(groups)) for arn, groups in sorted(found.items())}
+
+
 def check_user(org: Organization, name: str) -> str:
     """``name`` if it is a user of ``org``; otherwise a UsageError with a suggestion."""
     if name not in org.config.users:
@@ -96,10 +142,12 @@ def access_report(
     entries = access_entries(org)
     users = sorted(org.config.users)
     refs = all_role_refs(org)
+    extra = group_policies(org)  # such a group may reach any role, so --role keeps them all
     if user is not None:
         users = [check_user(org, user)]
         refs = []
         entries = tuple(e for e in entries if e.user == user)
+        extra = tuple(replace(g, users=(user,)) for g in extra if user in g.users)
     if role is not None:
         refs = [check_role(org, role)]
         users = []
@@ -111,4 +159,5 @@ def access_report(
         entries=entries,
         users_without_roles=tuple(u for u in users if u not in granted_users),
         roles_without_users=tuple(r for r in refs if r not in granted_refs),
+        group_policies=extra,
     )

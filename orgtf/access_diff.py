@@ -10,10 +10,15 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from orgtf.access import AccessEntry, access_entries, all_role_refs
+from orgtf.access import (
+    AccessEntry,
+    access_entries,
+    all_role_refs,
+    protected_accounts,
+    user_policies,
+)
 from orgtf.config import Organization
 from orgtf.config.model import Role
-from orgtf.errors import ConfigError
 
 AccessAction = Literal["granted", "revoked", "changed"]
 Action = Literal["added", "removed", "changed"]
@@ -35,6 +40,17 @@ class AccessChange:
     old_groups: tuple[str, ...]
     protected: bool
     require_mfa: bool
+
+
+@dataclass(frozen=True, order=True)
+class PolicyGrant:
+    """A user gains a managed policy through its groups: a broad grant, as orgtf cannot tell
+    what it allows (with ``sts:AssumeRole``, every role: each trusts the master account)."""
+
+    user: str
+    policy_arn: str
+    groups: tuple[str, ...]
+    protected: bool
 
 
 @dataclass(frozen=True, order=True)
@@ -61,23 +77,17 @@ class AccessDiff:
     new: str
     access: tuple[AccessChange, ...]
     changes: tuple[ConfigChange, ...]
+    policy_grants: tuple[PolicyGrant, ...] = ()
 
     def granted(self, *, protected_only: bool = False) -> tuple[AccessChange, ...]:
-        """Access gained, optionally only in accounts protected in the new config."""
+        """Access gained, optionally only in accounts protected in the base or new config."""
         return tuple(
             c for c in self.access if c.action == "granted" and (c.protected or not protected_only)
         )
 
-
-class BaseConfigError(ConfigError):
-    """The base version given to ``access diff`` is invalid (exit 3)."""
-
-    def __init__(self, label: str, error: ConfigError) -> None:
-        super().__init__(error.problems)
-        self.label = label
-
-    def render(self) -> str:
-        return f"orgtf: error: the base configuration {self.label} is invalid:\n{super().render()}"
+    def policies_granted(self, *, protected_only: bool = False) -> tuple[PolicyGrant, ...]:
+        """Managed policies users gain through groups, each a broad grant (see PolicyGrant)."""
+        return tuple(g for g in self.policy_grants if g.protected or not protected_only)
 
 
 def access_diff(base: Organization, new: Organization, *, base_label: str) -> AccessDiff:
@@ -95,6 +105,7 @@ def access_diff(base: Organization, new: Organization, *, base_label: str) -> Ac
         new=str(new.path),
         access=tuple(sorted(_access_changes(base, new), key=_access_order)),
         changes=tuple(sorted(changes, key=_change_order)),
+        policy_grants=tuple(sorted(_policy_grants(base, new))),
     )
 
 
@@ -121,6 +132,9 @@ def _access_order(change: AccessChange) -> tuple[str, str, str, str]:
 
 
 def _access_changes(base: Organization, new: Organization) -> Iterator[AccessChange]:
+    # Protected in either version: unprotecting an account in the change that grants access
+    # to it (or renaming it) must not slip past --fail-on grant-protected.
+    protected = protected_accounts(base, new)
     # Keyed by ARN too: an account id or role path change makes a different role.
     old = {(e.user, e.ref, e.role_arn): e for e in access_entries(base)}
     now = {(e.user, e.ref, e.role_arn): e for e in access_entries(new)}
@@ -128,15 +142,25 @@ def _access_changes(base: Organization, new: Organization) -> Iterator[AccessCha
         before, after = old.get(key), now.get(key)
         if after is not None and (before is None or before.groups != after.groups):
             action: AccessAction = "granted" if before is None else "changed"
-            yield _change(action, after, before.groups if before else ())
+            yield _change(action, after, before.groups if before else (), protected)
         elif before is not None and after is None:
-            yield _change("revoked", before, before.groups, groups=())
+            yield _change("revoked", before, before.groups, protected, groups=())
+
+
+def _policy_grants(base: Organization, new: Organization) -> Iterator[PolicyGrant]:
+    protected = any(protected_accounts(base, new))
+    for user in sorted(new.config.users):
+        before = user_policies(base, user) if user in base.config.users else {}
+        for arn, groups in user_policies(new, user).items():
+            if arn not in before:
+                yield PolicyGrant(user, arn, groups, protected)
 
 
 def _change(
     action: AccessAction,
     entry: AccessEntry,
     old_groups: tuple[str, ...],
+    protected: tuple[frozenset[str], frozenset[str]],
     groups: tuple[str, ...] | None = None,
 ) -> AccessChange:
     return AccessChange(
@@ -147,7 +171,7 @@ def _change(
         role_arn=entry.role_arn,
         groups=entry.groups if groups is None else groups,
         old_groups=old_groups,
-        protected=entry.protected,
+        protected=entry.account in protected[0] or entry.account_id in protected[1],
         require_mfa=entry.require_mfa,
     )
 
@@ -204,13 +228,12 @@ def _role_changes(base: Organization, new: Organization) -> Iterator[ConfigChang
     new_refs = {str(r): r for r in all_role_refs(new)}
     yield from _added_removed("role", old_refs, new_refs)
     for text in sorted(old_refs.keys() & new_refs.keys()):
-        ref = new_refs[text]
-        yield from _fields(
-            "role",
-            text,
-            _role_facts(base.config.roles[ref.role]),
-            _role_facts(new.config.roles[ref.role]),
-        )
+        name = new_refs[text].role
+        old_role, new_role = base.config.roles[name], new.config.roles[name]
+        before, after = _role_facts(old_role), _role_facts(new_role)
+        if not new_role.require_mfa:  # the age means nothing without MFA: no line for it
+            del before["mfa_max_age"], after["mfa_max_age"]
+        yield from _fields("role", text, before, after)
 
 
 def _role_facts(role: Role) -> dict[str, str]:

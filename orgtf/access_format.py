@@ -6,8 +6,8 @@ import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict
 
-from orgtf.access import AccessEntry, AccessReport
-from orgtf.access_diff import AccessChange, AccessDiff, ConfigChange
+from orgtf.access import AccessEntry, AccessReport, GroupPolicies
+from orgtf.access_diff import AccessChange, AccessDiff, ConfigChange, PolicyGrant
 
 FORMATS = ("text", "json", "markdown")
 SIGNS = {"granted": "+", "revoked": "-", "changed": "~", "added": "+", "removed": "-"}
@@ -38,6 +38,7 @@ def report_json(report: AccessReport) -> str:
         "access": [_entry_json(e) for e in report.entries],
         "users_without_roles": list(report.users_without_roles),
         "roles_without_users": [str(r) for r in report.roles_without_users],
+        "group_policies": [asdict(g) for g in report.group_policies],
     }
     return json.dumps(data, indent=2, sort_keys=True) + "\n"
 
@@ -63,7 +64,16 @@ def _rows(report: AccessReport, code: str = "") -> list[list[str]]:
     ]
 
 
+def _policy_warning(group: GroupPolicies) -> str:
+    users = ", ".join(group.users) or "no user yet"
+    return (
+        f"Warning: group {group.group} also attaches {', '.join(group.policy_arns)} to "
+        f"{users}: if that allows sts:AssumeRole, they may assume any role, not only those listed"
+    )
+
+
 def _leftovers(report: AccessReport) -> Iterator[str]:
+    yield from (_policy_warning(g) for g in report.group_policies)
     if report.users_without_roles:
         yield f"Users who may assume no role: {', '.join(report.users_without_roles)}"
     if report.roles_without_users:
@@ -91,8 +101,12 @@ def report_markdown(report: AccessReport) -> str:
         ]
         lines += [f"| {' | '.join(row)} |" for row in _rows(report, "`")]
         lines.append("")
-    lines += [f"- {line}" for line in _leftovers(report)]
+    lines += [f"- {_bold_warning(line)}" for line in _leftovers(report)]
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _bold_warning(line: str) -> str:
+    return line.replace("Warning:", "**Warning:**", 1) if line.startswith("Warning:") else line
 
 
 # --- the diff -----------------------------------------------------------------------------
@@ -110,6 +124,14 @@ def describe_access(change: AccessChange) -> str:
     flags = (("protected account", change.protected), ("MFA", change.require_mfa))
     notes = [name for name, on in flags if on]
     return text + (f" [{', '.join(notes)}]" if notes else "")
+
+
+def describe_policy_grant(grant: PolicyGrant) -> str:
+    """``+ bob managed policy ARN via admins [broad: may assume any role, protected accounts]``."""
+    scope = "broad: may assume any role" + (", protected accounts" if grant.protected else "")
+    return (
+        f"+ {grant.user} managed policy {grant.policy_arn} via {', '.join(grant.groups)} [{scope}]"
+    )
 
 
 def describe_change(change: ConfigChange) -> str:
@@ -138,6 +160,8 @@ def _summary(diff: AccessDiff) -> str:
         "protected accounts)",
         f"{count('revoked')} revoked",
     ]
+    if diff.policy_grants:
+        parts.append(f"{len(diff.policy_grants)} broad grant(s) through group policies")
     if count("changed"):
         parts.append(f"{count('changed')} now through other groups")
     return ", ".join([*parts, f"{len(diff.changes)} other changes"])
@@ -155,8 +179,9 @@ def _diff_lines(diff: AccessDiff, *, markdown: bool = False) -> list[str]:
         )
     )
     lines = []
-    if diff.access:
+    if diff.access or diff.policy_grants:
         lines += [access, *(f"{indent}{describe_access(c)}" for c in diff.access)]
+        lines += [f"{indent}{describe_policy_grant(g)}" for g in diff.policy_grants]
     if diff.changes:
         lines += [other, *(f"{indent}{describe_change(c)}" for c in diff.changes)]
     return lines
@@ -164,7 +189,7 @@ def _diff_lines(diff: AccessDiff, *, markdown: bool = False) -> list[str]:
 
 def diff_text(diff: AccessDiff) -> str:
     """The diff for a terminal or a CI log."""
-    if not diff.access and not diff.changes:
+    if not (diff.access or diff.policy_grants or diff.changes):
         return f"No changes between {diff.base} and {diff.new}.\n"
     lines = [f"Changes from {diff.base} to {diff.new}:", *_diff_lines(diff)]
     return "\n".join([*lines, f"Summary: {_summary(diff)}"]) + "\n"
@@ -173,12 +198,15 @@ def diff_text(diff: AccessDiff) -> str:
 def diff_markdown(diff: AccessDiff) -> str:
     """The diff for a pull-request comment: a summary and a ``diff`` code block."""
     lines = ["### orgtf access diff", "", f"`{diff.base}` → `{diff.new}`", ""]
-    if not diff.access and not diff.changes:
+    if not (diff.access or diff.policy_grants or diff.changes):
         return "\n".join([*lines, "No changes."]) + "\n"
     protected = diff.granted(protected_only=True)
     if protected:
         users = sorted({f"{c.user} → {c.account}/{c.role}" for c in protected})
         lines += [f"**Access gained in protected accounts:** {'; '.join(users)}", ""]
+    if diff.policy_grants:
+        grants = [f"{g.user} → {g.policy_arn}" for g in diff.policy_grants]
+        lines += [f"**Group policies gained (may reach any role):** {'; '.join(grants)}", ""]
     lines += [f"Summary: {_summary(diff)}", "", "```diff", *_diff_lines(diff, markdown=True), "```"]
     return "\n".join(lines) + "\n"
 
@@ -194,12 +222,14 @@ def diff_json(diff: AccessDiff) -> str:
         "new": diff.new,
         "access": [_access_json(c) for c in diff.access],
         "changes": [asdict(c) for c in diff.changes],
+        "policy_grants": [asdict(g) for g in diff.policy_grants],
         "summary": {
             "granted": len(diff.granted()),
             "granted_protected": len(diff.granted(protected_only=True)),
             "revoked": sum(1 for c in diff.access if c.action == "revoked"),
             "changed": sum(1 for c in diff.access if c.action == "changed"),
             "other_changes": len(diff.changes),
+            "policy_grants": len(diff.policy_grants),
         },
     }
     return json.dumps(data, indent=2, sort_keys=True) + "\n"

@@ -11,12 +11,19 @@ state when it can be read, otherwise from org.yaml (those users are then marked 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import quote, urlencode
 
-from orgtf.catalog_state import AccountState, DeployedRole, StateStatus
+from orgtf.catalog_state import (
+    AccountState,
+    DeployedRole,
+    GroupAccess,
+    StateStatus,
+    config_grants,
+    group_access,
+)
 from orgtf.config import Organization, RoleRef
 from orgtf.config.model import Role
 from orgtf.config.organization import iam_arn
@@ -63,13 +70,15 @@ class CatalogRole:
 
 @dataclass(frozen=True)
 class CatalogUser:
-    """A user of the master account and the roles it may assume (``account/Role``)."""
+    """A user of the master account and the roles it may assume (``account/Role``); a user
+    still deployed but no longer in org.yaml has ``in_config=False``."""
 
     name: str
     arn: str
     groups: tuple[str, ...]
     roles: tuple[str, ...]
     deployed: bool
+    in_config: bool
 
 
 @dataclass(frozen=True)
@@ -109,16 +118,6 @@ class Catalog:
         return not self.differences and not self.warnings and all(r.deployed for r in self.roles)
 
 
-@dataclass(frozen=True)
-class _Access:
-    """Group grants (role ARNs per group) and memberships, from one source."""
-
-    grants: Mapping[str, frozenset[str]]
-    members: Mapping[str, tuple[str, ...]]
-    user_arns: Mapping[str, str]
-    deployed: bool
-
-
 def switch_role_url(account_id: str, role_arn: str, display_name: str) -> str:
     """The console's switch-role link; ``roleName`` carries the role's path, if any."""
     role_name = role_arn.split(":role/", 1)[1]
@@ -138,7 +137,7 @@ def build_catalog(
     differences: list[str] = []
     states = [by_account.get(a) or _unread(a) for a in org.account_names()]
     accounts = tuple(_account(org, s, differences) for s in states)
-    access = _access(org, states[0])  # account_names() puts the master account first
+    access = group_access(org, states[0])  # account_names() puts the master account first
     if access.deployed:
         differences += _access_differences(org, access)
     roles = [role for s in states for role in _account_roles(org, s, access, differences)]
@@ -166,35 +165,10 @@ def _account(org: Organization, state: AccountState, differences: list[str]) -> 
     return CatalogAccount(state.account, account.id, account.protected, state.status, state.reason)
 
 
-def _access(org: Organization, master: AccountState) -> _Access:
-    if master.status == "deployed":
-        return _Access(
-            grants={n: frozenset(g.assumable_role_arns) for n, g in master.groups.items()},
-            members={n: u.groups for n, u in master.users.items()},
-            user_arns={n: u.arn for n, u in master.users.items()},
-            deployed=True,
-        )
-    return _Access(
-        grants=_config_grants(org),
-        members={n: tuple(sorted(set(u.groups))) for n, u in sorted(org.config.users.items())},
-        user_arns={
-            n: iam_arn(org.master.id, "user", u.path, n) for n, u in org.config.users.items()
-        },
-        deployed=False,
-    )
-
-
-def _config_grants(org: Organization) -> dict[str, frozenset[str]]:
-    return {
-        name: frozenset(org.role_arn(ref) for ref in org.group_roles(group))
-        for name, group in sorted(org.config.groups.items())
-    }
-
-
-def _access_differences(org: Organization, access: _Access) -> list[str]:
+def _access_differences(org: Organization, access: GroupAccess) -> list[str]:
     """Groups, grants and memberships where org.yaml and the master account's state disagree."""
     lines: list[str] = []
-    wanted = _config_grants(org)
+    wanted = config_grants(org)
     for group in sorted(set(wanted) | set(access.grants)):
         if group not in access.grants:
             lines.append(f"group {group}: in org.yaml but not deployed")
@@ -225,7 +199,7 @@ def _delta(wanted: set[str] | frozenset[str], deployed: set[str] | frozenset[str
 
 
 def _account_roles(
-    org: Organization, state: AccountState, access: _Access, differences: list[str]
+    org: Organization, state: AccountState, access: GroupAccess, differences: list[str]
 ) -> list[CatalogRole]:
     configured = org.roles_in(state.account)
     deployed = state.roles if state.status == "deployed" else {}
@@ -267,7 +241,7 @@ def _role(
     ref: RoleRef,
     config: Role | None,
     live: DeployedRole | None,
-    access: _Access,
+    access: GroupAccess,
 ) -> CatalogRole:
     account_id = org.account(ref.account).id
     arn = live.arn if live is not None else org.role_arn(ref)
@@ -293,7 +267,7 @@ def _role(
 
 
 def _users(
-    org: Organization, access: _Access, roles: Sequence[CatalogRole]
+    org: Organization, access: GroupAccess, roles: Sequence[CatalogRole]
 ) -> tuple[CatalogUser, ...]:
     users = []
     for name in sorted(set(org.config.users) | set(access.members)):
@@ -303,5 +277,7 @@ def _users(
             org.master.id, "user", org.config.users[name].path, name
         )
         assumable = tuple(r.ref for r in roles if name in r.users)
-        users.append(CatalogUser(name, arn, groups, assumable, deployed))
+        users.append(
+            CatalogUser(name, arn, groups, assumable, deployed, in_config=name in org.config.users)
+        )
     return tuple(users)

@@ -86,6 +86,7 @@ def _user(user: CatalogUser) -> dict[str, object]:
         "groups": list(user.groups),
         "roles": list(user.roles),
         "deployed": user.deployed,
+        "in_config": user.in_config,
     }
 
 
@@ -159,6 +160,7 @@ def _md_users(users: tuple[CatalogUser, ...]) -> list[str]:
     lines += ["| User | Groups | Roles |", "| --- | --- | --- |"]
     for user in users:
         name = _md(user.name) + ("" if user.deployed else " (not deployed)")
+        name += "" if user.in_config else " (not in org.yaml)"
         groups = ", ".join(_md(g) for g in user.groups) or "-"
         roles = ", ".join(f"`{r}`" for r in user.roles) or "-"
         lines.append(f"| {name} | {groups} | {roles} |")

@@ -3,7 +3,8 @@
 Nothing is planned or applied here: each account's root is initialised if needed and
 ``terraform output -json`` reads its state. An account whose state cannot be read becomes an
 ``AccountState`` with status "unreadable" and the reason, so one bad account never hides the
-others.
+others. ``group_access`` turns the master account's state (or org.yaml, when it cannot be
+read) into the group grants and memberships the catalog lists.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from functools import partial
 from typing import Literal, TypeAlias
 
 from orgtf.config import Organization
+from orgtf.config.organization import iam_arn
 from orgtf.engine import default_parallelism
 from orgtf.errors import Interrupted, OrgtfError
 from orgtf.plan_model import JsonValue, OutputValue
@@ -67,6 +69,44 @@ class AccountState:
     groups: Mapping[str, DeployedGroup] = field(default_factory=dict)
     users: Mapping[str, DeployedUser] = field(default_factory=dict)
     reason: str | None = None
+
+
+@dataclass(frozen=True)
+class GroupAccess:
+    """Group grants (role ARNs per group) and memberships, from one source: the master
+    account's state (``deployed``) or, when it cannot be read, org.yaml."""
+
+    grants: Mapping[str, frozenset[str]]
+    members: Mapping[str, tuple[str, ...]]
+    user_arns: Mapping[str, str]
+    deployed: bool
+
+
+def group_access(org: Organization, master: AccountState) -> GroupAccess:
+    """Who may assume what, from the master account's state when deployed, else org.yaml."""
+    if master.status == "deployed":
+        return GroupAccess(
+            grants={n: frozenset(g.assumable_role_arns) for n, g in master.groups.items()},
+            members={n: u.groups for n, u in master.users.items()},
+            user_arns={n: u.arn for n, u in master.users.items()},
+            deployed=True,
+        )
+    return GroupAccess(
+        grants=config_grants(org),
+        members={n: tuple(sorted(set(u.groups))) for n, u in sorted(org.config.users.items())},
+        user_arns={
+            n: iam_arn(org.master.id, "user", u.path, n) for n, u in org.config.users.items()
+        },
+        deployed=False,
+    )
+
+
+def config_grants(org: Organization) -> dict[str, frozenset[str]]:
+    """The role ARNs each group of org.yaml grants, by group."""
+    return {
+        name: frozenset(org.role_arn(ref) for ref in org.group_roles(group))
+        for name, group in sorted(org.config.groups.items())
+    }
 
 
 def parse_account_outputs(account: str, outputs: Mapping[str, OutputValue]) -> AccountState:

@@ -11,6 +11,7 @@ import os
 import re
 import string
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -67,18 +68,27 @@ def check_profile_name(name: str, what: str) -> str:
 
 
 def check_template(template: str) -> str:
-    """A ``str.format`` template using only the fields in TEMPLATE_FIELDS."""
-    fields = ", ".join(f"{{{f}}}" for f in TEMPLATE_FIELDS)
+    """``template`` if its fields are plain TEMPLATE_FIELDS: no lookups, ``!r`` or ``:spec``."""
     try:
-        used = [field for _, field, _, _ in string.Formatter().parse(template) if field is not None]
+        parts = list(string.Formatter().parse(template))
     except ValueError as exc:
         raise UsageError(f"invalid --name-template {template!r}: {exc}") from None
-    for field in used:
-        if field not in TEMPLATE_FIELDS:
-            raise UsageError(
-                f"invalid --name-template {template!r}: unknown field {{{field}}}; use {fields}"
-            )
+    for _, field, spec, conversion in parts:
+        problem = ""
+        if field is not None and field not in TEMPLATE_FIELDS:
+            names = ", ".join(f"{{{f}}}" for f in TEMPLATE_FIELDS)
+            problem = f"unknown field {{{field}}}; use {names}"
+        elif conversion is not None or spec:
+            problem = f"conversions (!) and format specs (:) are not supported; write {{{field}}}"
+        if problem:
+            raise UsageError(f"invalid --name-template {template!r}: {problem}")
     return template
+
+
+def expand_template(template: str, values: Mapping[str, str]) -> str:
+    """A checked ``template`` with its fields replaced by ``values``; nothing is evaluated."""
+    parts = string.Formatter().parse(template)
+    return "".join(text + (values[field] if field else "") for text, field, _, _ in parts)
 
 
 def default_profile_name(account: str, role: str) -> str:
@@ -98,10 +108,10 @@ def build_profiles(
     profiles: dict[str, Profile] = {}
     for ref in org.user_roles(org.config.users[user]):
         role, account = org.config.roles[ref.role], org.account(ref.account)
+        session = role.max_session_duration
         fields = {"account": ref.account, "role": ref.role, "user": user, "account_id": account.id}
-        name = (
-            template.format(**fields) if template else default_profile_name(ref.account, ref.role)
-        )
+        default = default_profile_name(ref.account, ref.role)
+        name = expand_template(template, fields) if template else default
         check_profile_name(name, f"the name generated for {ref},")
         if name == source_profile:
             raise UsageError(f"the profile name for {ref} is the source profile {name!r}")
@@ -122,9 +132,7 @@ def build_profiles(
             region=org.config.organization.region,
             role_session_name=user,
             mfa_serial=mfa_serial if role.require_mfa else None,
-            duration_seconds=role.max_session_duration
-            if role.max_session_duration > 3600
-            else None,
+            duration_seconds=session if session > 3600 else None,
             protected=account.protected,
         )
     return ProfileSet(org.name, user, tuple(sorted(profiles.values())))

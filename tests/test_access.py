@@ -187,3 +187,32 @@ def test_invalid_config_exits_3(config: Path, capsys: pytest.CaptureFixture[str]
     code, _, err = run(capsys, "--config", str(config), "access")
     assert code == 3
     assert f"{config}:" in err
+
+
+def test_groups_with_managed_policies_are_flagged(
+    config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    admin = "arn:aws:iam::aws:policy/AdministratorAccess"
+    data = yaml.safe_load(config.read_text())
+    data["groups"]["operators"]["managed_policy_arns"] = [admin]
+    config.write_text(yaml.safe_dump(data))
+    report = access_json(capsys, config)
+    assert report["group_policies"] == [
+        {"group": "operators", "policy_arns": [admin], "users": ["carol"]}
+    ]
+    assert {e["user"] for e in report["access"]} == set(EXPECTED)  # the matrix is unchanged
+    warning = (
+        f"Warning: group operators also attaches {admin} to carol: if that allows "
+        "sts:AssumeRole, they may assume any role, not only those listed"
+    )
+    code, out, _ = run(capsys, "--config", str(config), "access")
+    assert code == 0
+    assert warning in out.splitlines()
+    code, out, _ = run(capsys, "--config", str(config), "access", "--format", "markdown")
+    assert "- **Warning:** group operators also attaches" in out
+    # Filters: bob is not in the group; any role may be reached through it.
+    assert access_json(capsys, config, "--user", "bob")["group_policies"] == []
+    by_role = access_json(capsys, config, "--role", "qa/AlfieDeployment")
+    assert [g["group"] for g in by_role["group_policies"]] == ["operators"]
+    code, out, _ = run(capsys, "--config", str(config), "access", "--user", "alice")
+    assert "Warning" not in out

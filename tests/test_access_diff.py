@@ -159,24 +159,133 @@ def test_session_length_changed(tmp_path: Path, capsys: pytest.CaptureFixture[st
     ]
 
 
-def test_protection_is_judged_by_the_new_config(
+def test_protection_in_the_new_config_counts(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     def protect_sandbox(data: dict[str, Any]) -> None:
         data["accounts"]["sandbox"]["protected"] = True
         data["users"]["bob"]["groups"].append("sandbox-users")
 
-    def unprotect_production(data: dict[str, Any]) -> None:
-        data["accounts"]["production"]["protected"] = False
-        join_operators(data)
-
     code, out, _ = diff(capsys, tmp_path, protect_sandbox, "--fail-on", "grant-protected")
     assert code == 1
     assert "+ bob sandbox/SandboxUser via sandbox-users [protected account]" in lines(out)
     assert "~ account sandbox: protected false -> true" in lines(out)
-    code, out, _ = diff(capsys, tmp_path, unprotect_production, "--fail-on", "grant-protected")
+
+
+def test_unprotecting_while_granting_still_counts_as_protected(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def unprotect_and_grant(data: dict[str, Any]) -> None:
+        del data["accounts"]["production"]["protected"]
+        data["groups"]["rds"] = {"roles": ["production/RdsOperator"]}
+        data["users"]["bob"]["groups"].append("rds")
+
+    code, out, err = diff(capsys, tmp_path, unprotect_and_grant, "--fail-on", "grant-protected")
+    assert code == 1
+    got = lines(out)
+    assert "+ bob production/RdsOperator via rds [protected account, MFA]" in got
+    assert "~ account production: protected true -> false" in got
+    assert "1 access grant(s) in protected accounts" in err
+    code, out, _ = diff(capsys, tmp_path, unprotect_and_grant, "--format", "json")
+    assert json.loads(out)["summary"]["granted_protected"] == 1
+
+
+def test_renaming_a_protected_account_does_not_hide_grants(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def rename_production(data: dict[str, Any]) -> None:
+        data["accounts"]["prod"] = {"id": data["accounts"].pop("production")["id"]}
+        for role in data["roles"].values():
+            role["accounts"] = ["prod" if a == "production" else a for a in role["accounts"]]
+        for group in data["groups"].values():
+            group["roles"] = [r.replace("production/", "prod/") for r in group["roles"]]
+        join_operators(data)
+
+    code, out, _ = diff(capsys, tmp_path, rename_production, "--fail-on", "grant-protected")
+    assert code == 1
+    assert "+ alice prod/RdsOperator via operators [protected account, MFA]" in lines(out)
+
+
+ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
+
+
+def developers_get_admin(data: dict[str, Any]) -> None:
+    data["groups"]["alfie-developers"]["managed_policy_arns"] = [ADMIN]
+
+
+@pytest.mark.parametrize("fail_on", ["grant", "grant-protected"])
+def test_group_gaining_a_managed_policy_is_a_broad_grant(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], fail_on: str
+) -> None:
+    code, out, err = diff(capsys, tmp_path, developers_get_admin, "--fail-on", fail_on)
+    assert code == 1
+    got = lines(out)
+    for user in ("alice", "bob"):
+        assert (
+            f"+ {user} managed policy {ADMIN} via alfie-developers "
+            "[broad: may assume any role, protected accounts]" in got
+        )
+    assert not any(line.startswith("+ carol") for line in got)
+    assert f"~ group alfie-developers: managed_policy_arns (none) -> {ADMIN}" in got
+    assert got[-1] == (
+        "Summary: 0 granted (0 in protected accounts), 0 revoked, "
+        "2 broad grant(s) through group policies, 1 other changes"
+    )
+    assert "2 access grant(s)" in err and "2 through group policies" in err
+
+
+def test_joining_a_group_with_a_managed_policy_is_a_broad_grant(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def carol_joins(data: dict[str, Any]) -> None:
+        developers_get_admin(data)
+        data["users"]["carol"]["groups"].append("alfie-developers")
+
+    base = write_version(tmp_path / "base.yaml", developers_get_admin)
+    new = write_version(tmp_path / "org.yaml", carol_joins)
+    argv = ["--config", str(new), "access", "diff", "--base", str(base), "--format", "json"]
+    assert main([*argv, "--fail-on", "grant"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert data["policy_grants"] == [
+        {"groups": ["alfie-developers"], "policy_arn": ADMIN, "protected": True, "user": "carol"}
+    ]
+    assert data["summary"]["policy_grants"] == 1
+    # The reverse (carol leaves) gains nothing.
+    argv = ["--config", str(base), "access", "diff", "--base", str(new), "--fail-on", "grant"]
+    assert main(argv) == 0
+    assert "managed policy" not in capsys.readouterr().out
+
+
+def test_broad_grant_in_markdown(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = diff(capsys, tmp_path, developers_get_admin, "--format", "markdown")
     assert code == 0
-    assert "~ account production: protected true -> false" in lines(out)
+    gained = f"alice → {ADMIN}; bob → {ADMIN}"
+    assert f"**Group policies gained (may reach any role):** {gained}" in out
+    block = out.split("```diff\n", 1)[1].split("```", 1)[0].splitlines()
+    assert any(line.startswith(f"+ bob managed policy {ADMIN}") for line in block)
+
+
+def test_format_before_diff_is_kept(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    base = write_version(tmp_path / "base.yaml")
+    new = write_version(tmp_path / "org.yaml", join_operators)
+    config = ["--config", str(new), "access"]
+    assert main([*config, "--format", "json", "diff", "--base", str(base)]) == 0
+    assert json.loads(capsys.readouterr().out)["summary"]["granted"] == 2
+    assert main([*config, "diff", "--base", str(base), "--format", "markdown"]) == 0
+    assert capsys.readouterr().out.startswith("### orgtf access diff\n")
+    assert main([*config, "diff", "--base", str(base)]) == 0
+    assert capsys.readouterr().out.startswith("Changes from ")
+
+
+def test_diff_usage_names_the_sub_command(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["access", "diff", "--help"])
+    assert exited.value.code == 0
+    usage = capsys.readouterr().out.split("\n\n", 1)[0]
+    assert usage.startswith("usage: orgtf access diff [-h] (--base OLD_ORG_YAML | --base-ref")
+    assert "[--user NAME" not in usage and "diff diff" not in " ".join(usage.split())
+    assert main(["access", "diff"]) == 4
+    assert "\nusage: orgtf access diff [-h]" in capsys.readouterr().err
 
 
 def test_accounts_users_and_policies(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -198,6 +307,28 @@ def test_accounts_users_and_policies(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "~ policy rds-destructive: document changed" in got
     assert "+ dave sandbox/SandboxUser via sandbox-users" in got
     assert "- carol sandbox/SandboxUser (was via sandbox-users)" in got
+
+
+def test_turning_mfa_off_has_no_max_age_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def mfa_off(data: dict[str, Any]) -> None:
+        data["roles"]["RdsOperator"]["require_mfa"] = False  # its mfa_max_age: 900 stays
+        data["roles"]["AlfieDeployment"]["mfa_max_age"] = 600  # MFA off on both sides
+
+    code, out, _ = diff(capsys, tmp_path, mfa_off)
+    assert code == 0
+    assert lines(out)[1:] == [
+        "Other changes:",
+        "~ role production/RdsOperator: require_mfa true -> false",
+        "Summary: 0 granted (0 in protected accounts), 0 revoked, 1 other changes",
+    ]
+
+    def mfa_on(data: dict[str, Any]) -> None:
+        data["roles"]["SandboxUser"]["require_mfa"] = True
+
+    _, out, _ = diff(capsys, tmp_path, mfa_on)
+    assert "~ role sandbox/SandboxUser: mfa_max_age (none) -> 3600" in lines(out)
 
 
 def test_no_changes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -228,6 +359,7 @@ def test_json_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
         "granted": 2,
         "granted_protected": 2,
         "other_changes": 1,
+        "policy_grants": 0,
         "revoked": 0,
     }
     assert data["access"][0]["role"] == "production/FooMonitoring"
@@ -246,9 +378,17 @@ def test_invalid_base_is_reported_as_the_base(
     assert code == 3
     assert f"the base configuration {base} is invalid" in err
     assert f"{base}:" in err and "Nope" in err
-    code = main(["--config", str(new), "access", "diff", "--base", str(tmp_path / "gone.yaml")])
-    assert code == 3
-    assert "file not found" in capsys.readouterr().err
+
+
+def test_missing_base_file_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    new = write_version(tmp_path / "org.yaml")
+    gone = tmp_path / "gone.yaml"
+    assert main(["--config", str(new), "access", "diff", "--base", str(gone)]) == 4
+    assert capsys.readouterr().err == f"orgtf: error: --base {gone} does not exist\n"
+    assert main(["--config", str(new), "access", "diff", "--base", str(tmp_path)]) == 4
+    assert capsys.readouterr().err == f"orgtf: error: --base {tmp_path} is not a file\n"
 
 
 @pytest.mark.parametrize(

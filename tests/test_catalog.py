@@ -212,6 +212,7 @@ def test_deployed_catalog_follows_the_contract(org: Organization) -> None:
             "groups": ["admins", "ops"],
             "roles": ["dev/Admin", "prod/Admin", "prod/Ops"],
             "deployed": True,
+            "in_config": True,
         },
         {
             "name": "bob",
@@ -219,6 +220,7 @@ def test_deployed_catalog_follows_the_contract(org: Organization) -> None:
             "groups": ["ops"],
             "roles": ["prod/Ops"],
             "deployed": True,
+            "in_config": True,
         },
         {
             "name": "carol",
@@ -226,6 +228,7 @@ def test_deployed_catalog_follows_the_contract(org: Organization) -> None:
             "groups": [],
             "roles": [],
             "deployed": True,
+            "in_config": True,
         },
     ]
     assert doc["differences"] == [] and doc["warnings"] == [] and doc["complete"] is True
@@ -276,6 +279,23 @@ def test_deployed_role_no_longer_in_org_yaml_is_listed(org: Organization) -> Non
     legacy = by_ref(document(catalog))["prod/Legacy"]
     assert (legacy["deployed"], legacy["in_config"], legacy["profile"]) == (True, False, None)
     assert "role prod/Legacy: deployed but no longer in org.yaml" in catalog.differences
+
+
+def test_deployed_user_no_longer_in_org_yaml_is_listed(org: Organization) -> None:
+    members = {"alice": ["admins", "ops"], "bob": ["ops"], "carol": [], "dan": ["ops"]}
+    catalog = catalog_of(
+        org,
+        parse_account_outputs("identity", master_outputs(members=members)),
+        parse_account_outputs("prod", prod_outputs()),
+        parse_account_outputs("dev", dev_outputs()),
+    )
+    users = {u["name"]: u for u in document(catalog)["users"]}
+    assert (users["dan"]["deployed"], users["dan"]["in_config"]) == (True, False)
+    assert users["dan"]["roles"] == ["prod/Ops"]
+    assert all(users[name]["in_config"] for name in ("alice", "bob", "carol"))
+    assert "user dan: deployed but no longer in org.yaml" in catalog.differences
+    page = format_catalog(catalog, "markdown")
+    assert "| dan (not in org.yaml) | ops | `prod/Ops` |" in page
 
 
 def test_unreadable_account_lists_its_roles_as_not_deployed(org: Organization) -> None:
@@ -439,6 +459,11 @@ def test_catalog_command_without_state_lists_every_role(
     }
     for account in ("identity", "dev", "prod"):
         assert f"orgtf: warning: account {account}: not rendered yet" in captured.err
+    assert {u["name"]: (u["deployed"], u["in_config"]) for u in doc["users"]} == {
+        "alice": (False, True),
+        "bob": (False, True),
+        "carol": (False, True),
+    }
     assert "Traceback" not in captured.err
 
 

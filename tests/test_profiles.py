@@ -128,6 +128,12 @@ def test_source_profile_and_name_template(config: Path, capsys: pytest.CaptureFi
         (["--name-template", "{acount}-{role}"], "unknown field {acount}"),
         (["--name-template", "{account"], "invalid --name-template '{account'"),
         (["--name-template", "{account.id}"], "unknown field {account.id}"),
+        (["--name-template", "{user.__class__}"], "unknown field {user.__class__}"),
+        (["--name-template", "{role[0]}"], "unknown field {role[0]}"),
+        (["--name-template", "{role:d}"], "format specs (:) are not supported; write {role}"),
+        (["--name-template", "{role:{user.__class__}}"], "format specs (:) are not supported"),
+        (["--name-template", "{account}-{role:>40}"], "format specs (:) are not supported"),
+        (["--name-template", "{role!r}"], "conversions (!) and format specs (:) are not"),
         (["--name-template", "{account} {role}"], "is not a valid profile name"),
         (["--name-template", "{account}"], "'production' is generated for both"),
         (["--name-template", "default"], "is not a valid profile name"),
@@ -145,6 +151,7 @@ def test_usage_errors(
     assert code == 4
     assert out == ""
     assert message in err
+    assert "Traceback" not in err
     assert not (config.parent / "x").exists()
 
 
@@ -304,10 +311,14 @@ def test_symlinked_config_updates_its_target(
     real.write_bytes(b"[default]\nregion = eu-west-1\n")
     link = tmp_path / "config"
     link.symlink_to(real)
-    write(capsys, config, link, "bob")
+    out = write(capsys, config, link, "bob")
     assert link.is_symlink()
     assert b"[profile qa-alfiedeployment]" in real.read_bytes()
-    assert real.with_name("aws-config.orgtf-backup").exists()
+    # The backup sits beside the target (docs/profiles.md), and the message says where.
+    backup = real.with_name("aws-config.orgtf-backup")
+    assert backup.read_bytes() == b"[default]\nregion = eu-west-1\n"
+    assert not link.with_name("config.orgtf-backup").exists()
+    assert f"(previous file kept as {backup})" in out
 
 
 def test_blocks_of_other_organizations_are_kept(

@@ -8,12 +8,23 @@ import sys
 from pathlib import Path
 
 from orgtf.access import access_report
-from orgtf.access_diff import BaseConfigError, access_diff
+from orgtf.access_diff import access_diff
 from orgtf.access_format import FORMATS, format_diff, format_report
 from orgtf.commands.base import Command, Context
 from orgtf.config import Organization, load_organization, load_organization_text
 from orgtf.errors import ConfigError, ExitCode, UsageError
 from orgtf.gitrev import git_env, read_at_ref
+
+
+class BaseConfigError(ConfigError):
+    """The base version given to ``access diff`` is invalid (exit 3)."""
+
+    def __init__(self, label: str, error: ConfigError) -> None:
+        super().__init__(error.problems)
+        self.label = label
+
+    def render(self) -> str:
+        return f"orgtf: error: the base configuration {self.label} is invalid:\n{super().render()}"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -27,8 +38,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     who.add_argument("--user", metavar="NAME", help="only the roles this user may assume")
     who.add_argument("--role", metavar="ACCOUNT/ROLE", help="only the users who may assume it")
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format")
+    # prog= keeps the custom usage above out of the sub-command's usage line.
     actions = parser.add_subparsers(
-        dest="access_action", metavar="ACTION", parser_class=type(parser)
+        dest="access_action", metavar="ACTION", parser_class=type(parser), prog=parser.prog
     )
     diff = actions.add_parser(
         "diff",
@@ -39,7 +51,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     base = diff.add_mutually_exclusive_group(required=True)
     base.add_argument("--base", type=Path, metavar="OLD_ORG_YAML", help="the older org.yaml")
     base.add_argument("--base-ref", metavar="GIT_REF", help="org.yaml at this git revision")
-    diff.add_argument("--format", choices=FORMATS, default="text", help="output format")
+    # No default here, so `access --format json diff` keeps the format given before `diff`.
+    diff.add_argument(
+        "--format", choices=FORMATS, default=argparse.SUPPRESS, help="output format (default: text)"
+    )
     diff.add_argument(
         "--fail-on",
         choices=("grant-protected", "grant"),
@@ -65,12 +80,16 @@ def diff_handler(args: argparse.Namespace, ctx: Context) -> int:
     sys.stdout.write(format_diff(diff, args.format))
     if args.fail_on is None:
         return int(ExitCode.OK)
-    gained = diff.granted(protected_only=args.fail_on == "grant-protected")
-    if not gained:
+    protected_only = args.fail_on == "grant-protected"
+    gained = diff.granted(protected_only=protected_only)
+    broad = diff.policies_granted(protected_only=protected_only)
+    if not gained and not broad:
         return int(ExitCode.OK)
-    where = " in protected accounts" if args.fail_on == "grant-protected" else ""
+    where = " in protected accounts" if protected_only else ""
+    through = f", {len(broad)} through group policies" if broad else ""
     print(
-        f"orgtf: access diff: {len(gained)} access grant(s){where} (--fail-on {args.fail_on})",
+        f"orgtf: access diff: {len(gained) + len(broad)} access grant(s){where}{through} "
+        f"(--fail-on {args.fail_on})",
         file=sys.stderr,
     )
     return int(ExitCode.FAILURE)
@@ -79,6 +98,9 @@ def diff_handler(args: argparse.Namespace, ctx: Context) -> int:
 def _load_base(args: argparse.Namespace, ctx: Context) -> tuple[Organization, str]:
     if args.base is not None:
         label = str(args.base)
+        if not args.base.is_file():
+            problem = "is not a file" if args.base.exists() else "does not exist"
+            raise UsageError(f"--base {label} {problem}")
         try:
             return load_organization(args.base), label
         except ConfigError as exc:

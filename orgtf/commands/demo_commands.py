@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import os
 import shlex
+import shutil
 import sys
 from pathlib import Path
 
 from orgtf.commands.base import Command, Context
 from orgtf.demo import run_demo
-from orgtf.errors import ExitCode
+from orgtf.errors import ExitCode, UsageError
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -20,6 +22,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def demo_handler(args: argparse.Namespace, ctx: Context) -> int:
     """Run the demo on the sandbox of ctx.config_path (with or without --sandbox)."""
     del args
+    config = ctx.config_path
+    if not config.is_file():
+        where = config if config.is_absolute() else f"{config} in {Path.cwd()}"
+        raise UsageError(
+            f"there is no {where}: run the demo in a checkout of orgtf, where the example "
+            "org.yaml is (`make demo` there sets everything up), or pass --config PATH"
+        )
     org = ctx.load()
     run_demo(
         org,
@@ -32,9 +41,36 @@ def demo_handler(args: argparse.Namespace, ctx: Context) -> int:
 
 def _invocation(config_path: Path) -> str:
     """How to run orgtf on this org.yaml again, for the hints the demo prints."""
+    program = _program(sys.argv[0], sys.executable, os.environ.get("PATH", os.defpath))
     if config_path == Path("org.yaml"):
+        return program
+    return f"{program} --config {shlex.quote(str(config_path))}"
+
+
+def _program(argv0: str, python: str, search_path: str) -> str:
+    """``orgtf`` when that name on PATH runs this program; otherwise this program's path.
+
+    After `make demo` the venv is not activated: ``orgtf`` is then not found, or is another
+    installation, so the hints name ``.venv/bin/orgtf`` (or ``python -m orgtf``) instead.
+    """
+    on_path = shutil.which("orgtf", path=search_path)
+    if Path(argv0).name == "orgtf":  # the console script
+        if on_path is not None and Path(on_path).resolve() == Path(argv0).resolve():
+            return "orgtf"
+        return shlex.quote(_shown(argv0))
+    # ``python -m orgtf``: the orgtf on PATH is this one when it is in the same environment.
+    if on_path is not None and Path(os.path.abspath(on_path)).parent == Path(python).parent:
         return "orgtf"
-    return f"orgtf --config {shlex.quote(str(config_path))}"
+    return f"{shlex.quote(_shown(python))} -m orgtf"
+
+
+def _shown(program: str) -> str:
+    """``program`` relative to the working directory when below it, as a shell finds it."""
+    absolute = os.path.abspath(program)
+    relative = os.path.relpath(absolute)
+    if relative == os.pardir or relative.startswith(os.pardir + os.sep):
+        return absolute
+    return relative if os.sep in relative else os.path.join(os.curdir, relative)
 
 
 COMMANDS = (

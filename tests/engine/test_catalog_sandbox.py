@@ -121,6 +121,7 @@ def test_catalog_after_apply_reads_every_account(
             "groups": ["admins"],
             "roles": ["dev/Admin", "prod/Admin"],
             "deployed": True,
+            "in_config": True,
         }
     ]
 
