@@ -30,7 +30,7 @@ import yaml
 from orgtf.config import Organization, load_organization
 from orgtf.engine import Engine, default_parallelism
 from orgtf.process import Supervisor
-from orgtf.render import write_tree
+from orgtf.render_sync import write_tree
 from orgtf.sandbox.runtime import ensure_sandbox, stop_sandbox
 from orgtf.workspace import sandbox_target
 

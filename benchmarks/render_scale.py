@@ -18,7 +18,8 @@ from typing import Any
 import yaml
 
 from orgtf.config import load_organization
-from orgtf.render import render_tree, write_tree
+from orgtf.render import render_tree
+from orgtf.render_sync import write_tree
 
 
 def organization(accounts: int, roles: int, users: int) -> dict[str, Any]:

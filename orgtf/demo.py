@@ -25,7 +25,7 @@ from orgtf.plan_model import AccountPlan
 from orgtf.process import Supervisor
 from orgtf.profiles import ProfileSet, build_profiles, render_aws_config
 from orgtf.progress import Progress, progress_for
-from orgtf.render import write_tree
+from orgtf.render_sync import write_tree
 from orgtf.report import counts, summary_counts
 from orgtf.workspace import Target, select_target
 

@@ -7,10 +7,9 @@ argv lists, no shell, each command's output appended to the account's log file, 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -19,14 +18,13 @@ from orgtf.errors import OrgtfError
 from orgtf.plan_model import OutputValue, PlanSummary, parse_outputs, parse_plan
 from orgtf.plan_stream import parse_plan_stream
 from orgtf.process import LoggedRun, Supervisor, run_logged
+from orgtf.terraform_init import needs_init, record_init
 
 LOG_NAME = "terraform.log"
-INIT_STAMP = "orgtf-init.json"
 # Removed from every environment: debug logging, a preselected workspace, injected arguments
 # (TF_CLI_ARGS*) and stray variables (TF_VAR_*), which orgtf passes through files only.
 _DROPPED_PREFIXES = ("TF_LOG", "TF_CLI_ARGS", "TF_VAR_")
 _DROPPED = frozenset({"TF_WORKSPACE", "TF_DATA_DIR"})
-_LOCAL_SOURCE = re.compile(r"""["']?source["']?\s*[=:]\s*"(\.{1,2}/[^"]*)\"""")
 _EXCERPT_LINES = 15
 
 
@@ -140,7 +138,7 @@ class Terraform:
         args += ["-upgrade"] * upgrade + ["-backend=false"] * (not backend)
         self._run(args)
         if backend:  # an init without the backend does not prepare this directory for plans
-            _record_init(self.workdir, self.effective_data_dir, backend_config, self.binary)
+            record_init(self.workdir, self.effective_data_dir, backend_config, self.binary)
 
     def needs_init(self, *, backend_config: Sequence[Path] = ()) -> bool:
         """True unless the last successful ``init`` here saw the same configuration."""
@@ -251,66 +249,3 @@ def _plan_args(
     args = ["plan", "-input=false", "-no-color", "-detailed-exitcode", f"-out={plan_file}"]
     args += ["-destroy"] * destroy + ["-refresh=false"] * (not refresh)
     return args + [f"-var-file={path}" for path in var_files]
-
-
-def needs_init(
-    workdir: Path,
-    data_dir: Path,
-    *,
-    backend_config: Sequence[Path] = (),
-    binary: Path | None = None,
-) -> bool:
-    """True when ``terraform init`` must run before planning in ``workdir``.
-
-    That is when no successful init was recorded in ``data_dir``, providers are locked but not
-    installed, or the configuration files (root, local modules, lock file, backend settings)
-    differ from what the last init saw.
-    """
-    stamp = data_dir / INIT_STAMP
-    if not stamp.is_file():
-        return True
-    if (workdir / ".terraform.lock.hcl").is_file() and not (data_dir / "providers").is_dir():
-        return True
-    try:
-        recorded = json.loads(stamp.read_text(encoding="utf-8")).get("fingerprint")
-    except (OSError, ValueError, AttributeError):
-        return True
-    return bool(recorded != init_fingerprint(workdir, backend_config, binary))
-
-
-def init_fingerprint(
-    workdir: Path, backend_config: Sequence[Path] = (), binary: Path | None = None
-) -> str:
-    """A hash of everything ``init`` depends on (deliberately broad: all of the .tf files)."""
-    digest = hashlib.sha256()
-    files = [*_config_files(workdir.resolve(), set()), *(p.resolve() for p in backend_config)]
-    lock = workdir / ".terraform.lock.hcl"
-    for path in [*files, lock] if lock.is_file() else files:
-        digest.update(f"{path}\0".encode())
-        digest.update(path.read_bytes() if path.is_file() else b"(missing)")
-        digest.update(b"\0")
-    if binary is not None and binary.is_file():
-        digest.update(f"{binary.resolve()}\0{binary.stat().st_size}".encode())
-    return digest.hexdigest()
-
-
-def _config_files(directory: Path, seen: set[Path]) -> Iterator[Path]:
-    """The .tf/.tf.json files of a module and of the local modules it calls, recursively."""
-    if directory in seen or not directory.is_dir():
-        return
-    seen.add(directory)
-    files = sorted(p for p in directory.iterdir() if p.name.endswith((".tf", ".tf.json")))
-    yield from files
-    for path in files:
-        for source in _LOCAL_SOURCE.findall(path.read_text(encoding="utf-8", errors="replace")):
-            yield from _config_files((directory / source).resolve(), seen)
-
-
-def _record_init(
-    workdir: Path, data_dir: Path, backend_config: Sequence[Path], binary: Path
-) -> None:
-    data_dir.mkdir(parents=True, exist_ok=True)
-    fingerprint = init_fingerprint(workdir, backend_config, binary)
-    (data_dir / INIT_STAMP).write_text(
-        json.dumps({"fingerprint": fingerprint}, sort_keys=True) + "\n", encoding="utf-8"
-    )

@@ -23,7 +23,8 @@ from orgtf.config.policy import (
 from orgtf.errors import OrgtfError
 from orgtf.packaged_modules import holds_packaged_modules, packaged_modules_dir
 from orgtf.process import run
-from orgtf.render import check_tree, render_tree, write_tree
+from orgtf.render import render_tree
+from orgtf.render_sync import check_tree, write_tree
 from orgtf.terraform_bin import bundled_terraform
 
 ROOT = Path(__file__).parents[1]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from orgtf.commands.base import Command, Context
 from orgtf.errors import ExitCode, OrgtfError
-from orgtf.render import StaleFile, check_tree, write_tree
+from orgtf.render_sync import StaleFile, check_tree, write_tree
 
 
 def _configure(parser: argparse.ArgumentParser) -> None:
@@ -47,11 +47,11 @@ def render(args: argparse.Namespace, ctx: Context) -> int:
         f"{len(result.written)} written, {len(result.removed)} removed, "
         f"{len(result.unchanged)} unchanged"
     )
-    _warn_foreign(result.foreign)
+    warn_foreign(result.foreign)
     return int(ExitCode.OK)
 
 
-def _warn_foreign(foreign: tuple[StaleFile, ...]) -> None:
+def warn_foreign(foreign: tuple[StaleFile, ...]) -> None:
     """Files render leaves alone but Terraform would read: --check fails until they go."""
     for item in foreign:
         print(f"warning: {item}", file=sys.stderr)

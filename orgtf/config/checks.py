@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from typing import Any, NamedTuple
+from typing import Any
 
+from orgtf.config.findings import Finding, PathKey, Raw
 from orgtf.config.model import OrgConfig
+from orgtf.config.naming import check_naming
 from orgtf.config.organization import RoleRef
 from orgtf.config.policy import (
     MANAGED_POLICY_SIZE,
@@ -20,19 +22,6 @@ from orgtf.config.policy import (
     policy_size,
     trust_policy,
 )
-
-PathKey = tuple[str | int, ...]
-
-
-class Finding(NamedTuple):
-    """A problem at ``path``; ``at_key`` points at the key rather than its value."""
-
-    path: PathKey
-    message: str
-    at_key: bool = False
-
-
-Raw = Finding | tuple[PathKey, str]
 
 POLICY_ARN = re.compile(
     r"^arn:aws(-[a-z]+)*:iam::(aws|[0-9]{12}):policy(/[\x21-\x7e]*)?/[\w+=,.@-]+$"
@@ -47,8 +36,7 @@ def check_all(config: OrgConfig) -> Iterator[Finding]:
         _check_roles,
         _check_groups,
         _check_users,
-        _check_case_collisions,
-        _check_tags,
+        check_naming,
     )
     for check in checks:
         for raw in check(config):
@@ -199,52 +187,6 @@ def _check_users(config: OrgConfig) -> Iterator[Raw]:
                     f"IAM allows {limit} per user"
                 ),
             )
-
-
-def _check_case_collisions(config: OrgConfig) -> Iterator[Raw]:
-    """IAM names are unique regardless of case: Admin and admin cannot both exist."""
-    master = config.organization.master_account
-    for section in ("policies", "groups", "users"):
-        yield from _same_but_case(section, list(getattr(config, section)))
-    for account in config.accounts:
-        names = [n for n, role in config.roles.items() if account in role.accounts]
-        if account != master:  # the access role comes first: the clash is the other role's
-            names.insert(0, config.organization.access_role)
-        yield from _same_but_case("roles", names, f" in account {account!r}")
-
-
-def _same_but_case(section: str, names: list[str], where: str = "") -> Iterator[Raw]:
-    seen: dict[str, str] = {}
-    for name in names:
-        first = seen.setdefault(name.lower(), name)
-        if first != name:
-            yield Finding(
-                (section, name),
-                f"{name!r} and {first!r} differ only in case; IAM treats them as one name{where}",
-                True,
-            )
-
-
-TAG_TEXT = re.compile(r"[\w\s.:/=+@-]*")
-
-
-def _check_tags(config: OrgConfig) -> Iterator[Raw]:
-    tagged = [("roles", n, r.tags) for n, r in config.roles.items()]
-    tagged += [("users", n, u.tags) for n, u in config.users.items()]
-    for section, name, tags in tagged:
-        for key, value in tags.items():
-            where: PathKey = (section, name, "tags", key)
-            if key.lower().startswith("aws:"):
-                yield Finding(where, f"tag key {key!r}: the aws: prefix is reserved by AWS", True)
-            for text in (key, value):
-                if not TAG_TEXT.fullmatch(text):
-                    yield (
-                        where,
-                        (
-                            f"tag {key!r}: {text!r} has characters AWS does not allow in tags "
-                            "(letters, digits, spaces and _.:/=+-@ only)"
-                        ),
-                    )
 
 
 def _role_ref_problem(config: OrgConfig, ref: RoleRef) -> str | None:
