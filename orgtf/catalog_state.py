@@ -9,15 +9,14 @@ read) into the group grants and memberships the catalog lists.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Literal, TypeAlias
 
 from orgtf.config import Organization
 from orgtf.config.organization import iam_arn
-from orgtf.engine import default_parallelism
+from orgtf.engine import Engine, default_parallelism
 from orgtf.errors import Interrupted, OrgtfError
 from orgtf.plan_model import JsonValue, OutputValue
 from orgtf.process import Supervisor
@@ -172,48 +171,16 @@ def read_account_states(
 ) -> list[AccountState]:
     """The state of every account of ``org``, in ``org.account_names()`` order.
 
-    Accounts are read ``parallelism`` at a time (default: as the engine runs them); Ctrl-C
-    stops the running Terraform commands cleanly and raises Interrupted.
+    Accounts are read ``parallelism`` at a time (default: as the engine runs them), after
+    the engine installed the providers once; Ctrl-C stops the running Terraform commands
+    cleanly and raises Interrupted.
     """
-    supervisor = Supervisor()
     accounts = org.account_names()
     workers = parallelism or default_parallelism(len(accounts))
-    read = partial(read_account_state, org, target, supervisor=supervisor)
-    # As in the engine, the first init fills the shared provider cache alone, so concurrent
-    # inits only read it.
-    first = [a for a in accounts if _needs_init(org, target, a)][:1]
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        states = {s.account: s for s in _gather(pool, read, first, supervisor)}
-        rest = [a for a in accounts if a not in states]
-        states.update((s.account, s) for s in _gather(pool, read, rest, supervisor))
-    return [states[a] for a in accounts]
-
-
-def _needs_init(org: Organization, target: Target, account: str) -> bool:
-    ws = target.workspace(org, account)
-    backend = target.backend_files()
-    return ws.workdir.is_dir() and target.terraform_for(ws).needs_init(backend_config=backend)
-
-
-def _gather(
-    pool: ThreadPoolExecutor,
-    read: Callable[[str], AccountState],
-    accounts: Sequence[str],
-    supervisor: Supervisor,
-) -> list[AccountState]:
-    """``read`` each account in ``pool``; on Ctrl-C stop running Terraform and raise Interrupted."""
-    futures = [pool.submit(read, account) for account in accounts]
-    try:
-        pending = set(futures)
-        while pending:  # short waits, so the main thread still receives Ctrl-C
-            _, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
-    except KeyboardInterrupt:
-        supervisor.interrupt()
-        for future in futures:
-            future.cancel()
-        supervisor.wait_idle()
-        raise Interrupted("interrupted while reading Terraform state") from None
-    return [future.result() for future in futures]
+    engine = Engine(org=org, target=target, parallelism=workers, supervisor=Supervisor())
+    engine.install_providers([ws for ws in engine.workspaces(accounts) if ws.workdir.is_dir()])
+    read = partial(read_account_state, org, target, supervisor=engine.supervisor)
+    return engine.run_each(accounts, read)
 
 
 # --- shape checks: Terraform's JSON becomes records here and nowhere else -----------------

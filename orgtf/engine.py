@@ -13,7 +13,6 @@ import os
 import shutil
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -24,12 +23,15 @@ from typing import Literal, TypeVar
 from orgtf.config import Organization
 from orgtf.errors import Interrupted, OrgtfError
 from orgtf.plan_model import AccountPlan, AccountStatus, PlanSummary
+from orgtf.pool import run_pool
 from orgtf.process import Supervisor
 from orgtf.progress import Progress
+from orgtf.render_sync import RenderResult
 from orgtf.terraform import StalePlanError, Terraform
 from orgtf.workspace import Target, Workspace, fingerprints, prepare_tree
 
 T = TypeVar("T")
+I = TypeVar("I")  # noqa: E741 - the item type
 LOCK_FILE = ".terraform.lock.hcl"
 ApplyStatus = Literal["applied", "no-changes", "failed", "skipped"]
 
@@ -61,6 +63,7 @@ class Engine:
     supervisor: Supervisor
 
     plan_dir: Path | None = None
+    rendered: RenderResult | None = None  # what the last ``plan`` rendered
 
     @cached_property
     def _fingerprints(self) -> dict[str, dict[str, str]]:
@@ -78,11 +81,13 @@ class Engine:
 
     def plan(self, workspaces: Sequence[Workspace], progress: Progress) -> list[AccountPlan]:
         """Render if stale, init where needed (providers first), then plan every account."""
-        prepare_tree(self.org, self.target)
-        self._warm_providers(workspaces, progress)
-        return self._fan_out(workspaces, partial(self._plan_one, progress=progress))
+        self.rendered = prepare_tree(self.org, self.target)
+        self.install_providers(workspaces, progress)
+        return self.run_each(workspaces, partial(self._plan_one, progress=progress))
 
-    def _warm_providers(self, workspaces: Sequence[Workspace], progress: Progress) -> None:
+    def install_providers(
+        self, workspaces: Sequence[Workspace], progress: Progress | None = None
+    ) -> None:
         """Install providers once, then give every pending account the same lock file.
 
         With matching checksums in its lock file, each later ``init`` links the providers from
@@ -94,7 +99,8 @@ class Engine:
         if not pending:
             return
         first = pending[0]
-        progress.step(first.account, "init")
+        if progress is not None:
+            progress.step(first.account, "init")
         with suppress(OrgtfError):  # reported by that account's own run below
             self.terraform(first).init(backend_config=backend)
         lock = first.workdir / LOCK_FILE
@@ -140,7 +146,7 @@ class Engine:
 
     def saved_plans(self, workspaces: Sequence[Workspace]) -> dict[str, AccountPlan | None]:
         """``saved_plan`` of every workspace, read in parallel, by account."""
-        plans = self._fan_out(workspaces, self.saved_plan)
+        plans = self.run_each(workspaces, self.saved_plan)
         return {ws.account: plan for ws, plan in zip(workspaces, plans, strict=True)}
 
     def saved_plan(self, ws: Workspace) -> AccountPlan | None:
@@ -199,9 +205,9 @@ class Engine:
         def run(plan: AccountPlan) -> ApplyOutcome:
             return self._apply_one(by_name[plan.account], plan, stop, fail_fast, progress)
 
-        outcomes = self._fan_out(children, run)
+        outcomes = self.run_each(children, run)
         if master:
-            outcomes += self._fan_out(master, run)
+            outcomes += self.run_each(master, run)
         return outcomes
 
     def _apply_one(
@@ -252,38 +258,9 @@ class Engine:
 
     # -- the pool ---------------------------------------------------------------------------
 
-    def _fan_out(self, items: Sequence[_Item], work: Callable[[_Item], T]) -> list[T]:
-        """Run ``work`` over ``items`` in a bounded pool, keeping input order in the results."""
-        if not items:
-            return []
-        with ThreadPoolExecutor(max_workers=self.parallelism) as pool:
-            futures = [pool.submit(work, item) for item in items]
-            try:
-                _wait_all(futures)
-            except KeyboardInterrupt:
-                self.supervisor.interrupt()
-                for future in futures:
-                    future.cancel()
-                self.supervisor.wait_idle()
-                unfinished = [
-                    str(getattr(item, "account", item))
-                    for item, future in zip(items, futures, strict=True)
-                    if future.cancelled() or future.exception() is not None
-                ]
-                raise Interrupted(
-                    "interrupted; Terraform was stopped cleanly (state written, locks released)"
-                    f"; not finished: {', '.join(unfinished) or 'none'}; run the command again"
-                ) from None
-            return [future.result() for future in futures]
-
-
-_Item = TypeVar("_Item")
-
-
-def _wait_all(futures: Sequence[Future[T]]) -> None:
-    pending = set(futures)
-    while pending:
-        _, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+    def run_each(self, items: Sequence[I], work: Callable[[I], T]) -> list[T]:
+        """``work`` over ``items`` in this engine's bounded, interruptible pool."""
+        return run_pool(items, work, self.parallelism, self.supervisor)
 
 
 def _plan_outcome(status: AccountStatus, summary: PlanSummary) -> str:

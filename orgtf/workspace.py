@@ -17,7 +17,8 @@ from typing import Literal
 
 from orgtf.config import Organization
 from orgtf.config.model import S3State
-from orgtf.render import account_of, render_tree, write_tree
+from orgtf.render import account_of, render_tree
+from orgtf.render_sync import RenderResult, write_tree
 from orgtf.terraform import Terraform
 from orgtf.terraform_bin import TerraformBinary, resolve_terraform
 
@@ -131,9 +132,22 @@ def select_target(
     return sandbox_target(org, env) if sandbox else real_target(org, env)
 
 
-def prepare_tree(org: Organization, target: Target) -> None:
+def prepare_tree(org: Organization, target: Target) -> RenderResult:
     """Render the tree into the target when it is stale (only changed files are written)."""
-    write_tree(org, target.tree_dir)
+    return write_tree(org, target.tree_dir)
+
+
+def abandoned_states(org: Organization, target: Target) -> list[str]:
+    """Account roots whose account left org.yaml while their local state still holds resources."""
+    environments = target.tree_dir / "environments"
+    if not environments.is_dir():
+        return []
+    known = set(org.account_names())
+    return sorted(
+        root.name
+        for root in environments.iterdir()
+        if root.name not in known and (root / "terraform.tfstate").is_file()
+    )
 
 
 def fingerprints(org: Organization, target: Target) -> dict[str, dict[str, str]]:

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from orgtf.commands.base import Command, Context
+from orgtf.commands.render_commands import warn_foreign
 from orgtf.config import Organization
 from orgtf.config.checks import did_you_mean
 from orgtf.engine import ApplyOutcome, Engine, check_protected, default_parallelism
@@ -16,7 +17,7 @@ from orgtf.plan_model import AccountPlan
 from orgtf.process import Supervisor
 from orgtf.progress import progress_for
 from orgtf.report import format_report
-from orgtf.workspace import select_target
+from orgtf.workspace import abandoned_states, select_target
 
 FORMATS = ("text", "json", "markdown")
 
@@ -101,7 +102,17 @@ def _engine(
 
 def _run_plans(engine: Engine, accounts: list[str]) -> list[AccountPlan]:
     with progress_for(accounts) as progress:
-        return engine.plan(engine.workspaces(accounts), progress)
+        results = engine.plan(engine.workspaces(accounts), progress)
+    if engine.rendered is not None:
+        warn_foreign(engine.rendered.foreign)
+    for account in abandoned_states(engine.org, engine.target):
+        print(
+            f"warning: account {account} is no longer in org.yaml, but "
+            f"environments/{account}/terraform.tfstate still tracks its resources, which orgtf "
+            "no longer manages (see docs/rendering.md)",
+            file=sys.stderr,
+        )
+    return results
 
 
 def plan(args: argparse.Namespace, ctx: Context) -> int:

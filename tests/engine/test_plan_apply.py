@@ -237,3 +237,26 @@ def test_plans_made_by_apply_are_dropped_unless_confirmed(
         assert orgtf(directory, "apply", "--account", "master", *plans) == 4  # nothing reviewed
     finally:
         config.write_text(original)
+
+
+def test_plan_warns_about_files_and_state_it_does_not_manage(
+    project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    directory, target = project
+    ghost = target.work_dir / "environments" / "ghost"
+    extra = target.work_dir / "environments" / "dev" / "extra.tf"
+    try:
+        ghost.mkdir(parents=True)
+        (ghost / "terraform.tfstate").write_text('{"version": 4, "resources": []}')
+        extra.parent.mkdir(parents=True, exist_ok=True)
+        extra.write_text('output "extra" { value = 1 }\n')
+        capsys.readouterr()
+        assert orgtf(directory, "plan", "--account", "dev") == 0
+        err = capsys.readouterr().err
+        assert "account ghost is no longer in org.yaml" in err
+        assert "environments/dev/extra.tf" in err
+        assert "orgtf render --check` fails until they are removed" in err
+    finally:
+        extra.unlink(missing_ok=True)
+        (ghost / "terraform.tfstate").unlink(missing_ok=True)
+        ghost.rmdir()

@@ -1,0 +1,51 @@
+"""A bounded thread pool for per-account work that Ctrl-C stops cleanly.
+
+The main thread waits in short steps so KeyboardInterrupt (Ctrl-C, or SIGTERM turned into it
+by the CLI) reaches it; then every running Terraform gets one signal through the supervisor,
+which lets it write its state and release its lock, and the run ends with Interrupted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from typing import TypeVar
+
+from orgtf.errors import Interrupted
+from orgtf.process import Supervisor
+
+T = TypeVar("T")
+I = TypeVar("I")  # noqa: E741 - the item type, as in Callable[[I], T]
+
+
+def run_pool(
+    items: Sequence[I], work: Callable[[I], T], parallelism: int, supervisor: Supervisor
+) -> list[T]:
+    """``work`` over ``items`` with at most ``parallelism`` at once; results in input order."""
+    if not items:
+        return []
+    with ThreadPoolExecutor(max_workers=parallelism) as pool:
+        futures = [pool.submit(work, item) for item in items]
+        try:
+            _wait_all(futures)
+        except KeyboardInterrupt:
+            supervisor.interrupt()
+            for future in futures:
+                future.cancel()
+            supervisor.wait_idle()
+            unfinished = [
+                str(getattr(item, "account", item))
+                for item, future in zip(items, futures, strict=True)
+                if future.cancelled() or future.exception() is not None
+            ]
+            raise Interrupted(
+                "interrupted; Terraform was stopped cleanly (state written, locks released)"
+                f"; not finished: {', '.join(unfinished) or 'none'}; run the command again"
+            ) from None
+        return [future.result() for future in futures]
+
+
+def _wait_all(futures: Sequence[Future[T]]) -> None:
+    pending = set(futures)
+    while pending:
+        _, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
