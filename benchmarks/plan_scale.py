@@ -121,7 +121,7 @@ def main() -> None:
     config.write_text(yaml.safe_dump(organization(args.accounts, args.roles), sort_keys=False))
     org = load_organization(config)
     try:
-        sandbox = ensure_sandbox(org, project)
+        sandbox = ensure_sandbox(org, project, env=os.environ)
         env = sandbox.terraform_env(os.environ)
         naive = naive_loop(org, project / "naive", env, str(sandbox.terraform.path))
         wall, overhead, errors = orgtf_plan(org, args.parallelism)

@@ -114,8 +114,10 @@ class Catalog:
 
     @property
     def complete(self) -> bool:
-        """True when every role of org.yaml is deployed exactly as configured."""
-        return not self.differences and not self.warnings and all(r.deployed for r in self.roles)
+        """True when every account was read and every role is deployed exactly as configured."""
+        read = all(a.state == "deployed" for a in self.accounts)
+        deployed = all(r.deployed for r in self.roles)
+        return read and deployed and not self.differences and not self.warnings
 
 
 def switch_role_url(account_id: str, role_arn: str, display_name: str) -> str:

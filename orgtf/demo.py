@@ -64,7 +64,7 @@ def run_demo(
     *,
     orgtf: str,
     say: Say,
-    environ: Mapping[str, str] | None = None,
+    environ: Mapping[str, str],
     live_progress: bool = False,
 ) -> DemoResult:
     """Run the demo for ``org`` on its sandbox; ``orgtf`` is how to invoke orgtf for this
@@ -106,7 +106,7 @@ def _describe(org: Organization) -> str:
     )
 
 
-def _start_sandbox(org: Organization, say: Say, environ: Mapping[str, str] | None) -> Target:
+def _start_sandbox(org: Organization, say: Say, environ: Mapping[str, str]) -> Target:
     try:  # the sandbox is an optional extra
         from orgtf.sandbox.runtime import sandbox_status
     except ImportError as exc:

@@ -54,7 +54,7 @@ def run(
             timeout=timeout,
             check=False,
         )
-    except FileNotFoundError as exc:
+    except OSError as exc:  # missing, not executable, wrong format, no working directory
         raise start_error(argv, cwd, exc) from exc
     except subprocess.TimeoutExpired as exc:
         raise OrgtfError(f"command timed out after {timeout}s: {' '.join(argv)}") from exc
@@ -80,7 +80,7 @@ def spawn_detached(
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-        except FileNotFoundError as exc:
+        except OSError as exc:
             raise start_error(argv, cwd, exc) from exc
     return proc.pid
 
@@ -206,7 +206,7 @@ def run_logged(
         _log_line(log, f"==> {_now()} $ {' '.join(argv)}  (in {cwd})")
         try:
             proc = supervisor._start(argv, env=env, cwd=cwd, merge_stderr=not capture_stdout)
-        except (FileNotFoundError, PermissionError) as exc:
+        except OSError as exc:
             _log_line(log, f"<== cannot start: {exc}")
             raise start_error(argv, cwd, exc) from exc
         try:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -124,11 +123,9 @@ def sandbox_target(org: Organization, environ: Mapping[str, str]) -> Target:
     )
 
 
-def select_target(
-    org: Organization, sandbox: bool, environ: Mapping[str, str] | None = None
-) -> Target:
+def select_target(org: Organization, sandbox: bool, environ: Mapping[str, str]) -> Target:
     """The sandbox when asked for, else real AWS."""
-    env = dict(os.environ if environ is None else environ)
+    env = dict(environ)
     return sandbox_target(org, env) if sandbox else real_target(org, env)
 
 

@@ -77,7 +77,7 @@ def running_sandbox(
     """The sandbox for ``project_dir/org.yaml``; always stopped and removed afterwards."""
     try:
         org = load_organization(project_dir / "org.yaml")
-        yield ensure_sandbox(org, project_dir, env=env)
+        yield ensure_sandbox(org, project_dir, env=os.environ if env is None else env)
     finally:
         stop_sandbox(project_dir)
 

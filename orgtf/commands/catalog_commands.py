@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -46,7 +47,7 @@ def _positive(text: str) -> int:
 def catalog_handler(args: argparse.Namespace, ctx: Context) -> int:
     """Print or write the catalog; warnings name the accounts whose state was not used."""
     org = ctx.load()
-    states = read_account_states(org, select_target(org, ctx.sandbox), args.parallelism)
+    states = read_account_states(org, select_target(org, ctx.sandbox, os.environ), args.parallelism)
     catalog = build_catalog(org, states, generated_at=datetime.now(UTC))
     for warning in catalog.warnings:
         print(f"orgtf: warning: {warning}", file=sys.stderr)

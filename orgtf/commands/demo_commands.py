@@ -34,6 +34,7 @@ def demo_handler(args: argparse.Namespace, ctx: Context) -> int:
         org,
         orgtf=_invocation(ctx.config_path),
         say=lambda text: print(text, flush=True),
+        environ=os.environ,
         live_progress=sys.stderr.isatty(),
     )
     return int(ExitCode.OK)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -93,7 +94,7 @@ def _engine(
 ) -> Engine:
     return Engine(
         org=org,
-        target=select_target(org, ctx.sandbox),
+        target=select_target(org, ctx.sandbox, os.environ),
         parallelism=args.parallelism or default_parallelism(len(accounts)),
         supervisor=Supervisor(),
         plan_dir=args.plan_dir,

@@ -66,7 +66,7 @@ def sandbox(args: argparse.Namespace, ctx: Context) -> int:
 
 def up(args: argparse.Namespace, ctx: Context) -> int:
     """Start (or reuse) the sandbox and bootstrap it; report what happened and how long it took."""
-    result = bring_up(ctx.load(), ctx.project_dir, port=args.port)
+    result = bring_up(ctx.load(), ctx.project_dir, port=args.port, env=os.environ)
     target = result.target
     verb = {"started": "started", "restarted": "restarted (it had died)", "reused": "running"}
     print(

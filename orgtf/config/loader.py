@@ -26,6 +26,9 @@ PATTERN_HINTS = {
     model.ORG_NAME: "use lower-case letters, digits and -, starting with a letter",
     model.ACCOUNT_ID: "an account id is exactly 12 digits",
     model.ROLE_REF: "write roles as account/RoleName",
+    model.ACCOUNT_NAME: "use lower-case letters, digits and -, starting with a letter, "
+    "at most 58 characters",
+    model.REGION: "an AWS region name such as us-east-1",
 }
 
 

@@ -54,7 +54,7 @@ class SandboxUp:
 
 
 def ensure_sandbox(
-    org: Organization, project_dir: Path, *, env: Mapping[str, str] | None = None
+    org: Organization, project_dir: Path, *, env: Mapping[str, str]
 ) -> SandboxTarget:
     """The sandbox for ``project_dir``, started and bootstrapped from ``org`` if needed."""
     return bring_up(org, project_dir, env=env).target
@@ -65,7 +65,7 @@ def bring_up(
     project_dir: Path,
     *,
     port: int | None = None,
-    env: Mapping[str, str] | None = None,
+    env: Mapping[str, str],
 ) -> SandboxUp:
     """Start the emulator unless it runs (restart it if it died), then bootstrap from ``org``.
 
@@ -73,7 +73,6 @@ def bring_up(
     """
     require_sandbox_extra()
     clock = time.monotonic()
-    env = dict(os.environ) if env is None else env
     state_dir = state_dir_of(project_dir)
     with _locked(project_dir):
         terraform = resolve_terraform(env)

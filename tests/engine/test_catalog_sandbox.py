@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from collections.abc import Iterator
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
@@ -52,7 +53,7 @@ def catalog(
 
 def apply_all(project: Path) -> None:
     org = load_organization(project / "org.yaml")
-    engine = Engine(org, select_target(org, True), 3, Supervisor())
+    engine = Engine(org, select_target(org, True, os.environ), 3, Supervisor())
     accounts = org.account_names()
     with progress_for(accounts, io.StringIO()) as progress:
         plans = engine.plan(engine.workspaces(accounts), progress)

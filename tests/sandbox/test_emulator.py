@@ -175,12 +175,12 @@ def test_up_again_reuses_and_adds_new_accounts(
     sandbox: SandboxTarget, project: Path, tmp_path: Path
 ) -> None:
     org = load_organization(project / "org.yaml")
-    again = bring_up(org, project)
+    again = bring_up(org, project, env=os.environ)
     assert (again.action, again.created, again.target.pid) == ("reused", (), sandbox.pid)
     assert again.target.operator == sandbox.operator
     grown = SMALL_ORG.replace('  dev: {id: "', '  qa: {id: "444444444444"}\n  dev: {id: "')
     bigger = load_organization(write_org(tmp_path, with_s3_state(grown)) / "org.yaml")
-    result = bring_up(bigger, project)
+    result = bring_up(bigger, project, env=os.environ)
     assert result.action == "reused"
     assert result.created == (
         "organization member qa",
@@ -201,7 +201,9 @@ def test_another_port_for_a_running_sandbox_is_a_usage_error(
 ) -> None:
     org = load_organization(project / "org.yaml")
     with pytest.raises(UsageError, match=f"already runs on port {sandbox.port}"):
-        bring_up(org, project, port=sandbox.port + 1 if sandbox.port < 65535 else 1024)
+        bring_up(
+            org, project, port=sandbox.port + 1 if sandbox.port < 65535 else 1024, env=os.environ
+        )
     assert sandbox_status(project) is not None
 
 
@@ -212,7 +214,7 @@ def test_port_in_use_fails_cleanly(tmp_path: Path) -> None:
         busy.listen()
         port = busy.getsockname()[1]
         with pytest.raises(OrgtfError, match=f"port {port} on 127.0.0.1 is already in use"):
-            bring_up(load_organization(project / "org.yaml"), project, port=port)
+            bring_up(load_organization(project / "org.yaml"), project, port=port, env=os.environ)
     assert not (project / ".orgtf" / "sandbox").exists()
 
 
