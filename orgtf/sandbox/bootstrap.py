@@ -24,6 +24,7 @@ from orgtf.config import Organization
 from orgtf.config.model import S3State
 from orgtf.config.policy import trust_policy
 from orgtf.errors import OrgtfError
+from orgtf.sandbox.provider.loopback import NotLoopbackError, loopback_url
 
 # boto3 and botocore come with the sandbox extra: imported where used, so that importing this
 # module (for OperatorCredentials) works on a base install.
@@ -82,20 +83,28 @@ def bootstrap(
 def account_client(
     service: str, endpoint: str, region: str, account_id: str
 ) -> Any:  # boto3 clients have no common static type
-    """A boto3 client that acts as ``account_id`` in the emulator (for bootstrap and tests)."""
-    import boto3
-    from botocore.config import Config
+    """A boto3 client that acts as ``account_id`` in the emulator (for bootstrap and tests).
 
+    Like the stand-in provider's clients, it only talks to loopback and never uses a proxy.
+    """
+    import boto3
+
+    from orgtf.sandbox.provider.client_guard import client_config, guard_client
+
+    try:
+        url = loopback_url(endpoint)
+    except NotLoopbackError as exc:
+        raise OrgtfError(f"refusing sandbox endpoint {endpoint!r}: it {exc}") from exc
     client = boto3.client(
         service,  # type: ignore[call-overload]
-        endpoint_url=endpoint,
+        endpoint_url=url,
         region_name=region,
         aws_access_key_id=_BOOTSTRAP_KEY,
         aws_secret_access_key=_BOOTSTRAP_KEY,
-        config=Config(retries={"max_attempts": 2}, connect_timeout=5, read_timeout=60),
+        config=client_config(retries={"max_attempts": 2}, connect_timeout=5, read_timeout=60),
     )
     client.meta.events.register("before-sign.*.*", _account_header(account_id))
-    return client
+    return guard_client(client)
 
 
 def _account_header(account_id: str) -> Callable[..., None]:

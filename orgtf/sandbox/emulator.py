@@ -1,11 +1,14 @@
 """The moto server process: start it detached on 127.0.0.1, check its health, stop it.
 
-The process is recorded in ``<state_dir>/emulator.json`` (pid, port, endpoint) so that later
-orgtf invocations find it. Nothing here trusts a pid blindly: a pid counts as the emulator only
-while it is alive, not a zombie, and its command line is this module's.
+The process is recorded in ``<state_dir>/emulator.json`` (pid, port, endpoint, token) so that
+later orgtf invocations find it. Nothing here trusts a record blindly: a pid counts as this
+project's emulator only while it is alive, not a zombie, and its command line is this module's
+with this state dir and the record's random token. A record copied from another project, or
+left behind after the project moved, therefore names a process that is not ours: it reads as
+"not running" and that process is never signalled.
 
-Run as ``python -m orgtf.sandbox.emulator -H HOST -p PORT``, this module is the server itself:
-moto's server with one tuning for the sandbox (see ``_serve``).
+Run as ``python -m orgtf.sandbox.emulator --state-dir DIR --token T -H HOST -p PORT``, this
+module is the server itself: moto's server with one tuning for the sandbox (see ``_serve``).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import secrets
 import signal
 import socket
 import sys
@@ -20,11 +24,11 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 from orgtf.errors import OrgtfError
-from orgtf.process import spawn_detached
+from orgtf.process import run, spawn_detached
 
 HOST = "127.0.0.1"
 RECORD_FILE = "emulator.json"
@@ -34,15 +38,18 @@ _STOP_GRACE = 5.0
 # Variables that would change which account moto acts as, or point it elsewhere.
 _SERVER_ENV_DROP = ("MOTO_ACCOUNT_ID", "MOTO_PORT", "MOTO_CALL_RESET_API")
 _PACKAGE_ROOT = Path(__file__).resolve().parents[2]
-_MARK = __name__.encode()
+_STATE_DIR_FLAG = "--state-dir"
+_TOKEN_FLAG = "--token"
 
 
 @dataclass(frozen=True)
 class EmulatorProcess:
-    """A moto server started by orgtf."""
+    """A moto server started by orgtf for the project whose state dir is ``state_dir``."""
 
     pid: int
     port: int
+    state_dir: Path
+    token: str  # random, also in the server's argv: tells our process from a reused pid
 
     @property
     def endpoint(self) -> str:
@@ -56,13 +63,15 @@ def start_emulator(
     chosen = port if port is not None else free_port()
     if port is not None:
         ensure_port_free(port)
-    argv = [sys.executable, "-m", __name__, "-H", HOST, "-p", str(chosen)]
+    token = secrets.token_hex(16)
+    argv = [sys.executable, "-m", __name__, *_identity_args(state_dir, token)]
+    argv += ["-H", HOST, "-p", str(chosen)]
     log_path = state_dir / LOG_FILE
     log_offset = log_path.stat().st_size if log_path.exists() else 0
     pid = spawn_detached(argv, env=server_env(env), log_path=log_path, cwd=state_dir)
-    process = EmulatorProcess(pid=pid, port=chosen)
-    write_record(state_dir, process)
+    process = EmulatorProcess(pid=pid, port=chosen, state_dir=state_dir, token=token)
     try:
+        write_record(state_dir, process)
         _wait_healthy(process, log_path, log_offset, START_TIMEOUT)
     except BaseException:
         _terminate(pid)  # our own child: no need to recognise it by its command line
@@ -104,13 +113,17 @@ def ensure_port_free(port: int) -> None:
 
 
 def is_running(process: EmulatorProcess) -> bool:
-    """Whether the recorded process is alive, is moto, and answers its health check."""
-    return is_moto_alive(process.pid) and healthy(process.endpoint)
+    """Whether the recorded process is alive, is our moto, and answers its health check."""
+    return is_ours(process) and healthy(process.endpoint)
 
 
-def is_moto_alive(pid: int) -> bool:
-    """Whether ``pid`` is a live (non-zombie) process running this module's moto server."""
-    return _exists(pid) and _MARK in _proc_cmdline(pid)
+def is_ours(process: EmulatorProcess) -> bool:
+    """Whether ``process`` is alive (not a zombie) and runs this module for its state dir."""
+    if not _exists(process.pid):
+        return False
+    # Contiguous in the argv: python -m MODULE --state-dir DIR --token TOKEN -H ... -p ...
+    expected = ["-m", __name__, *_identity_args(process.state_dir, process.token)]
+    return _runs(process.pid, expected)
 
 
 def healthy(endpoint: str, timeout: float = 2.0) -> bool:
@@ -124,25 +137,38 @@ def healthy(endpoint: str, timeout: float = 2.0) -> bool:
 
 
 def stop_emulator(process: EmulatorProcess) -> bool:
-    """Stop the emulator's whole process group; True if a live moto process was stopped."""
-    if not is_moto_alive(process.pid):
+    """Stop the emulator's whole process group; True if it was ours and alive.
+
+    A process that is not ours (see ``is_ours``) is left alone, whatever the record says.
+    """
+    if not is_ours(process):
         return False
     _terminate(process.pid)
     return True
 
 
 def read_record(state_dir: Path) -> EmulatorProcess | None:
-    """The recorded emulator, or None when there is no (readable) record."""
+    """The recorded emulator, or None when there is no (readable) record.
+
+    The state dir is ``state_dir`` itself, never a path read from the file.
+    """
     try:
         data = json.loads((state_dir / RECORD_FILE).read_text(encoding="utf-8"))
-        return EmulatorProcess(pid=int(data["pid"]), port=int(data["port"]))
+        return EmulatorProcess(
+            pid=int(data["pid"]), port=int(data["port"]), state_dir=state_dir, token=data["token"]
+        )
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
 def write_record(state_dir: Path, process: EmulatorProcess) -> None:
     """Record ``process`` so later runs find it."""
-    data = {**asdict(process), "endpoint": process.endpoint}
+    data = {
+        "pid": process.pid,
+        "port": process.port,
+        "endpoint": process.endpoint,
+        "token": process.token,
+    }
     path = state_dir / RECORD_FILE
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
@@ -154,7 +180,7 @@ def _wait_healthy(
 ) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        # Not is_moto_alive: right after exec, /proc/PID/cmdline can still read empty.
+        # Not is_ours: right after exec, /proc/PID/cmdline can still read empty.
         if not _exists(process.pid):
             raise OrgtfError(
                 f"the sandbox emulator (moto, pid {process.pid}) exited during start-up; "
@@ -220,12 +246,33 @@ def _proc_state(pid: int) -> str:
     return stat.rpartition(")")[2].strip()[:1]
 
 
-def _proc_cmdline(pid: int) -> bytes:
+def _identity_args(state_dir: Path, token: str) -> list[str]:
+    return [_STATE_DIR_FLAG, str(state_dir.resolve()), _TOKEN_FLAG, token]
+
+
+def _runs(pid: int, expected: list[str]) -> bool:
+    """Whether the argv of ``pid`` contains ``expected`` in a row: /proc on Linux, else ``ps``."""
     try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes()
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except FileNotFoundError:
+        if Path("/proc/self/cmdline").exists():
+            return False  # Linux, and the process is gone
+        return _ps_runs(pid, expected)
     except OSError:
-        # No /proc (not Linux): the kill(0) probe above is all we can check.
-        return _MARK
+        return False
+    args = [arg.decode("utf-8", "surrogateescape") for arg in raw.split(b"\0")[:-1]]
+    size = len(expected)
+    return any(args[i : i + size] == expected for i in range(len(args) - size + 1))
+
+
+def _ps_runs(pid: int, expected: list[str]) -> bool:
+    """``ps`` (no /proc, e.g. macOS) only shows the argv joined with spaces: compare that."""
+    try:
+        argv = ["ps", "-ww", "-o", "command=", "-p", str(pid)]
+        out = run(argv, env={"PATH": os.defpath}, timeout=10)
+    except OrgtfError:  # includes CommandError: no such process, or no ps
+        return False
+    return f" {' '.join(expected)} " in f" {out.output.strip()} "
 
 
 def _serve() -> None:
@@ -240,7 +287,11 @@ def _serve() -> None:
     from moto.server import main
 
     iam_models.PARTITION_NAMES = ["aws"]  # type: ignore[attr-defined]  # read per lookup
-    main(sys.argv[1:])
+    # The identity arguments are only there to be seen in the process's command line.
+    args = sys.argv[1:]
+    if args[:1] == [_STATE_DIR_FLAG] and args[2:3] == [_TOKEN_FLAG]:
+        args = args[4:]
+    main(args)
 
 
 if __name__ == "__main__":

@@ -75,29 +75,46 @@ def bring_up(
     clock = time.monotonic()
     state_dir = state_dir_of(project_dir)
     with _locked(project_dir):
-        terraform = resolve_terraform(env)
-        mode = _provider_mode(env)
-        process = _running_emulator(state_dir, port)
-        action: Action = "reused" if process is not None else "started"
         try:
-            if process is None:
-                action = "restarted" if state_dir.exists() else "started"
-                # Whatever a dead emulator left (accounts, sandbox Terraform state) is void.
-                _stop_and_clear(state_dir)
-                state_dir.mkdir(mode=0o700, parents=True)
-                process = emulator.start_emulator(state_dir, env, port)
-            previous = _read_credentials(state_dir) if action == "reused" else None
-            result = bootstrap(org, process.endpoint, previous)
-            region = org.config.organization.region
-            target = _target(state_dir, process, terraform, region, result, mode)
-            _write_credentials(state_dir, result.operator)
-            _prepare_terraform(target)
-            _write_sandbox_file(target, result)
-        except BaseException:
-            if action != "reused":  # a half-made sandbox is no use to anyone
-                _stop_and_clear(state_dir)
-            raise
-    return SandboxUp(target, action, result.created, time.monotonic() - clock)
+            target, action, created = _bring_up_locked(org, state_dir, port, env)
+        except OSError as exc:  # e.g. a full disk while writing the state files
+            raise OrgtfError(_os_error_message(state_dir, exc)) from exc
+    return SandboxUp(target, action, created, time.monotonic() - clock)
+
+
+def _bring_up_locked(
+    org: Organization, state_dir: Path, port: int | None, env: Mapping[str, str]
+) -> tuple[SandboxTarget, Action, tuple[str, ...]]:
+    # Not the sandbox's own bin/terraform link: that would become a link to itself.
+    terraform = resolve_terraform(env, exclude=state_dir)
+    mode = _provider_mode(env)
+    process = _running_emulator(state_dir, port)
+    action: Action = "reused" if process is not None else "started"
+    try:
+        if process is None:
+            action = "restarted" if state_dir.exists() else "started"
+            # Whatever a dead emulator left (accounts, sandbox Terraform state) is void.
+            _stop_and_clear(state_dir)
+            state_dir.mkdir(mode=0o700, parents=True)
+            process = emulator.start_emulator(state_dir, env, port)
+        previous = _read_credentials(state_dir) if action == "reused" else None
+        result = bootstrap(org, process.endpoint, previous)
+        region = org.config.organization.region
+        target = _target(state_dir, process, terraform, region, result, mode)
+        _write_credentials(state_dir, result.operator)
+        _prepare_terraform(target)
+        _write_sandbox_file(target, result)
+    except BaseException:
+        if action != "reused":  # a half-made sandbox is no use to anyone
+            _stop_and_clear(state_dir)
+        raise
+    return target, action, result.created
+
+
+def _os_error_message(state_dir: Path, exc: OSError) -> str:
+    where = exc.filename if exc.filename is not None else state_dir
+    reason = exc.strerror or str(exc)
+    return f"cannot set up the sandbox: {where}: {reason}"
 
 
 def require_sandbox_extra() -> None:

@@ -7,8 +7,9 @@ Everything the sandbox writes lives under ``<project_dir>/.orgtf/sandbox/`` (the
 - ``terraform.tfrc``: the sandbox-only Terraform CLI config (never ``~/.terraformrc``);
   ``mirror/``: the stand-in provider's filesystem mirror; ``plugin-cache/``: provider cache;
 - ``bin/terraform``: a link to the Terraform binary sandbox runs use (first on PATH);
-- ``tree/``: the working copies of rendered roots for sandbox runs, so their state, lock files
-  and ``.terraform`` directories never mix with real runs.
+- ``tree/``: the working copies of rendered roots for sandbox runs (with their local state and
+  lock files); ``data/<account>/``: their Terraform data dirs; ``plans/``, ``logs/``: saved
+  plans and logs. So nothing of a sandbox run ever mixes with real runs.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator, Mapping
@@ -83,6 +84,56 @@ def _wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout: float = 30.0
         except OSError:
             time.sleep(0.1)
     raise RuntimeError(f"moto_server at {url} did not become healthy in {timeout}s")
+
+
+@dataclass
+class Decoy:
+    """A loopback listener that records every request line it receives and answers ``status``.
+
+    Stands in for a proxy that must receive nothing, or a broken endpoint to count attempts.
+    """
+
+    host: str
+    port: int
+    requests: list[str] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+
+@contextmanager
+def decoy_server(host: str = "127.0.0.2", status: str = "502 Bad Gateway") -> Iterator[Decoy]:
+    """Run a :class:`Decoy` on ``host`` (a free port) in a thread until the block ends."""
+    listener = socket.create_server((host, 0))
+    listener.settimeout(0.2)
+    decoy = Decoy(host, int(listener.getsockname()[1]))
+    stop = threading.Event()
+    answer = f"HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".encode()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            with conn:
+                conn.settimeout(5)
+                try:
+                    first = conn.recv(65536).split(b"\r\n", 1)[0]
+                    decoy.requests.append(first.decode("latin-1") or "(connected, sent nothing)")
+                    conn.sendall(answer)
+                except OSError:
+                    decoy.requests.append("(connected, then failed)")
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield decoy
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        listener.close()
 
 
 @dataclass(frozen=True)

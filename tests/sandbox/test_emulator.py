@@ -4,6 +4,7 @@ idempotence, and failures at start-up."""
 from __future__ import annotations
 
 import dataclasses
+import errno
 import json
 import os
 import shutil
@@ -16,9 +17,12 @@ from pathlib import Path
 import pytest
 from botocore.exceptions import ClientError
 
+from orgtf.cli import main
 from orgtf.config import load_organization
 from orgtf.config.model import S3State
 from orgtf.errors import OrgtfError, UsageError
+from orgtf.sandbox import emulator
+from orgtf.sandbox.emulator import EmulatorProcess
 from orgtf.sandbox.runtime import SandboxTarget, bring_up, sandbox_status
 from orgtf.terraform_bin import TerraformBinary, bundled_terraform, check_binary
 
@@ -228,3 +232,32 @@ def test_emulator_dying_at_start_up_is_reported_with_its_log(tmp_path: Path) -> 
         bring_up(load_organization(project / "org.yaml"), project, env=env)
     assert "moto is broken on purpose" in info.value.message
     assert not (project / ".orgtf" / "sandbox").exists()
+
+
+def process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    return stat.rpartition(")")[2].split()[0] != "Z"
+
+
+def test_disk_full_while_recording_the_emulator_leaves_nothing_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = write_org(tmp_path)
+    record = project / ".orgtf" / "sandbox" / "emulator.json"
+    spawned: list[int] = []
+
+    def disk_full(state_dir: Path, process: EmulatorProcess) -> None:
+        spawned.append(process.pid)
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(record))
+
+    monkeypatch.setattr(emulator, "write_record", disk_full)
+    code = main(["--config", str(project / "org.yaml"), "sandbox", "up"])
+    out, err = capsys.readouterr()
+    assert (code, out) == (1, "")
+    assert err == f"orgtf: error: cannot set up the sandbox: {record}: No space left on device\n"
+    assert len(spawned) == 1 and not process_alive(spawned[0])
+    assert not record.parent.exists()

@@ -13,6 +13,7 @@ from provider_fixtures import (
     MotoServer,
     Terraform,
     boto_client,
+    decoy_server,
     init_mirror,
     moto_server,
     provider_block,
@@ -383,3 +384,47 @@ resource "aws_iam_role" "dup" {{
     terraform = mirror.workspace("duplicate", config, {})
     result = terraform.run("apply", "-auto-approve", "-no-color", ok=(1,))
     assert "creating IAM Role (taken): EntityAlreadyExists" in result.output
+
+
+IDENTITY_OUTPUT = 'output "arn" {\n  value = data.aws_caller_identity.me.arn\n}\n'
+PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy")
+
+
+def test_proxy_variables_are_ignored(moto: MotoServer, mirror: InitializedMirror) -> None:
+    config = caller_identity_config(provider_block(moto.url)) + IDENTITY_OUTPUT
+    with decoy_server() as proxy:
+        env = dict.fromkeys(PROXY_VARIABLES, proxy.url)  # and no NO_PROXY
+        terraform = mirror.workspace("behind-proxy", config, env)
+        terraform.apply()
+    assert proxy.requests == []
+    assert DEFAULT_ACCOUNT in terraform.state()["values"]["outputs"]["arn"]["value"]
+
+
+def test_backslash_in_endpoint_is_refused_before_connecting(
+    moto: MotoServer, mirror: InitializedMirror
+) -> None:
+    # urllib.parse reads host 127.0.0.1 (user info "127.0.0.2:PORT\\"); urllib3, which botocore
+    # connects with, reads host 127.0.0.2: the decoy must see no connection at all.
+    with decoy_server() as decoy:
+        hidden = f"{decoy.url}\\\\@{moto.url.removeprefix('http://')}"  # HCL: one backslash
+        terraform = mirror.workspace(
+            "backslash", caller_identity_config(provider_block(hidden)), {}
+        )
+        result = terraform.run("plan", "-no-color", ok=(1,))
+    assert decoy.requests == []
+    assert "Refusing non-loopback AWS endpoint" in result.output
+    assert "contains a backslash" in result.output
+
+
+@pytest.mark.parametrize(("max_retries", "attempts"), [(0, 1), (1, 2)])
+def test_max_retries_counts_retries_after_the_first_attempt(
+    mirror: InitializedMirror, max_retries: int, attempts: int
+) -> None:
+    with decoy_server("127.0.0.1", status="500 Internal Server Error") as broken:
+        body = f"  max_retries = {max_retries}\n"
+        config = caller_identity_config(provider_block(broken.url, body))
+        terraform = mirror.workspace(f"retries-{max_retries}", config, {})
+        result = terraform.run("plan", "-no-color", ok=(1,))
+    assert "retrieving caller identity from STS" in result.output
+    assert len(broken.requests) == attempts, broken.requests
+    assert all(line.startswith("POST / ") for line in broken.requests)

@@ -13,7 +13,6 @@ from provider_fixtures import init_mirror
 from orgtf.sandbox.mirror import PROVIDER_SOURCE, cli_config_text, current_platform
 from orgtf.sandbox.provider.policy_json import policies_equivalent
 from orgtf.sandbox.provider.provider import DATA_SOURCES, RESOURCES
-from orgtf.sandbox.provider.settings import SettingsError, is_loopback_host, resolve_endpoints
 
 REFERENCE = Path(__file__).with_name("provider_reference_schema.json")
 
@@ -134,25 +133,6 @@ def test_cli_config_takes_aws_from_the_mirror_only(tmp_path: Path) -> None:
     assert f'include = ["{PROVIDER_SOURCE}"]' in text
     assert f'exclude = ["{PROVIDER_SOURCE}"]' in text
     assert current_platform() in {"linux_amd64", "linux_arm64", "darwin_amd64", "darwin_arm64"}
-
-
-@pytest.mark.parametrize(
-    ("host", "loopback"),
-    [("127.0.0.1", True), ("127.9.9.9", True), ("::1", True), ("[::1]", True),
-     ("localhost", True), ("10.1.2.3", False), ("iam.amazonaws.com", False), ("", False)],
-)  # fmt: skip
-def test_loopback_hosts(host: str, loopback: bool) -> None:
-    assert is_loopback_host(host) is loopback
-
-
-def test_env_endpoints_pass_the_same_guard() -> None:
-    with pytest.raises(SettingsError, match="never for real AWS"):
-        resolve_endpoints([], {"AWS_ENDPOINT_URL_STS": "https://sts.amazonaws.com"})
-    urls = resolve_endpoints(
-        [{"iam": "http://localhost:1"}], {"AWS_ENDPOINT_URL": "http://[::1]:2"}
-    )
-    assert urls["iam"] == "http://localhost:1"
-    assert urls["sts"] == "http://[::1]:2"
 
 
 @pytest.mark.parametrize(

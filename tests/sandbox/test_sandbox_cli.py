@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -17,6 +18,7 @@ import pytest
 
 # tests/ holds the shared helpers; pytest puts only this directory on sys.path.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from provider_fixtures import decoy_server
 from sandbox_fixtures import DEV_ID, MASTER_ID, PROD_ID, write_org
 
 from orgtf.terraform_bin import bundled_terraform, resolve_terraform
@@ -158,6 +160,56 @@ def test_env_output_is_quoted_export_lines(project: Path) -> None:
     assert exports["AWS_ENDPOINT_URL"] == f"'{endpoint}'"
     assert exports["TF_CLI_CONFIG_FILE"] == f"'{project / '.orgtf/sandbox/terraform.tfrc'}'"
     assert all(value.startswith("'") and value.endswith("'") for value in exports.values())
+
+
+def test_up_from_a_sandbox_shell_keeps_the_terraform_link(project: Path) -> None:
+    # After the eval, PATH starts with .orgtf/sandbox/bin: `up` must not pick that link.
+    link = project / ".orgtf" / "sandbox" / "bin" / "terraform"
+    binary = link.resolve(strict=True)
+    orgtf_cmd = " ".join(ORGTF)
+    done = sourced(project, f"{orgtf_cmd} sandbox up >/dev/null; terraform version", os.environ)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert Path(os.readlink(link)) == binary  # not a link to itself
+    assert done.stdout.startswith("Terraform v")
+
+
+def test_a_copied_state_dir_never_touches_the_other_project(project: Path, tmp_path: Path) -> None:
+    first = status_json(project)
+    other = write_org(tmp_path / "copy")
+    shutil.copytree(project / ".orgtf", other / ".orgtf", symlinks=True)  # as `cp -a` does
+    try:
+        assert status_json(other) == {"running": False}
+        down = orgtf(other, "sandbox", "down")
+        assert (
+            down.stdout == f"sandbox not running; removed leftover state {other}/.orgtf/sandbox\n"
+        )
+        assert alive(int(str(first["pid"]))) and status_json(project) == first
+        shutil.copytree(project / ".orgtf", other / ".orgtf", symlinks=True, dirs_exist_ok=True)
+        up = orgtf(other, "sandbox", "up")
+        assert up.returncode == 0, up.stderr
+        assert up.stdout.startswith("sandbox restarted (it had died): ")
+        second = status_json(other)
+        assert second["pid"] != first["pid"] and second["endpoint"] != first["endpoint"]
+    finally:
+        stopped = orgtf(other, "sandbox", "down")
+    assert stopped.stdout.startswith("sandbox stopped (pid ")
+    assert alive(int(str(first["pid"]))) and status_json(project) == first
+
+
+def test_proxy_variables_never_see_bootstrap_traffic(tmp_path: Path) -> None:
+    project = write_org(tmp_path / "p")
+    kept = {k: v for k, v in os.environ.items() if k.lower() not in ("no_proxy", "all_proxy")}
+    with decoy_server() as proxy:
+        env = {**kept, **dict.fromkeys(("HTTP_PROXY", "HTTPS_PROXY", "http_proxy"), proxy.url)}
+        try:
+            up = orgtf(project, "sandbox", "up", env=env)
+            status = orgtf(project, "sandbox", "status", env=env)
+        finally:
+            orgtf(project, "sandbox", "down")
+    assert up.returncode == 0, up.stderr
+    assert "created operator access key" in up.stdout  # its secret crossed the wire
+    assert status.stdout.startswith("sandbox running: ")
+    assert proxy.requests == []
 
 
 def test_kill_status_restart_down_down(tmp_path: Path) -> None:

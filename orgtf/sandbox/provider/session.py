@@ -2,7 +2,8 @@
 
 Only credential sources that stay on this machine are used (arguments, environment, shared
 files); the network-based ones (instance metadata, containers, SSO, profile role assumption)
-are removed so nothing can reach real AWS behind the endpoint guard's back.
+are removed so nothing can reach real AWS behind the endpoint guard's back. Every client
+ignores proxy settings and re-checks each request's final URL (see ``client_guard``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from orgtf.sandbox.provider.settings import (
     ProviderSettings,
     SettingsError,
     require_endpoint,
+    require_loopback,
 )
 
 if TYPE_CHECKING:
@@ -119,23 +121,31 @@ def _client(service: str, settings: ProviderSettings, url: str, creds: Credentia
     # Imported here, not at module level: Terraform launches the provider several times per
     # command just to read its schema, and boto3 is most of the start-up time.
     import boto3
-    import botocore.config
 
-    attempts = (settings.max_retries or _DEFAULT_MAX_ATTEMPTS - 1) + 1
-    config = botocore.config.Config(
-        retries={"max_attempts": attempts, "mode": "standard"},
+    from orgtf.sandbox.provider.client_guard import client_config, guard_client
+
+    config = client_config(
+        # botocore's "max_attempts" counts retries; "total_max_attempts" counts every attempt.
+        retries={"total_max_attempts": max_attempts(settings), "mode": "standard"},
         connect_timeout=5,
         read_timeout=60,
     )
-    return boto3.session.Session().client(
+    client = boto3.session.Session().client(
         service,  # type: ignore[call-overload]
         region_name=settings.region,
-        endpoint_url=url,
+        endpoint_url=require_loopback(service, url),  # already checked; cheap to be sure
         aws_access_key_id=creds.access_key,
         aws_secret_access_key=creds.secret_key,
         aws_session_token=creds.token,
         config=config,
     )
+    return guard_client(client)
+
+
+def max_attempts(settings: ProviderSettings) -> int:
+    """Attempts per call: ``max_retries`` + 1 as in hashicorp/aws, so 0 means a single try."""
+    retries = _DEFAULT_MAX_ATTEMPTS - 1 if settings.max_retries is None else settings.max_retries
+    return max(retries, 0) + 1
 
 
 def _sts(settings: ProviderSettings, url: str, creds: Credentials) -> STSClient:

@@ -8,15 +8,18 @@ orgtf sandbox stand-in and must never reach real AWS.
 
 from __future__ import annotations
 
-import ipaddress
 import re
-import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from orgtf.sandbox.provider.endpoint_keys import SERVICE_ALIASES, SERVICE_ENV_SUFFIX
 from orgtf.sandbox.provider.framework import Unknown
+from orgtf.sandbox.provider.loopback import (
+    WHAT_IS_LOOPBACK,
+    NotLoopbackError,
+    loopback_url,
+)
 
 SANDBOX_NOTICE = (
     "This is the orgtf sandbox stand-in for registry.terraform.io/hashicorp/aws. It only talks "
@@ -90,17 +93,22 @@ def settings_from_config(config: Mapping[str, Any], env: Mapping[str, str]) -> P
 
 
 def resolve_endpoints(blocks: list[Mapping[str, Any]], env: Mapping[str, str]) -> dict[str, str]:
-    """Endpoint per service we know, after checking that every configured URL is loopback."""
-    configured = {k: v for b in blocks for k, v in b.items() if isinstance(v, str) and v}
-    env_urls = {k: v for k, v in env.items() if k.startswith("AWS_ENDPOINT_URL") and v}
-    for source, url in [*configured.items(), *env_urls.items()]:
-        require_loopback(source, url)
+    """Endpoint per service we know, each checked to be loopback and rebuilt as scheme://host:port.
+
+    Every configured URL is checked, also those of services the stand-in does not use.
+    """
+    configured = {
+        k: require_loopback(k, v) for b in blocks for k, v in b.items() if isinstance(v, str) and v
+    }
+    env_urls = {
+        k: require_loopback(k, v) for k, v in env.items() if k.startswith("AWS_ENDPOINT_URL") and v
+    }
     resolved: dict[str, str] = {}
     for service, aliases in SERVICE_ALIASES.items():
         found = _first(
             *(configured.get(a) for a in aliases),
-            env.get(f"AWS_ENDPOINT_URL_{SERVICE_ENV_SUFFIX[service]}"),
-            env.get("AWS_ENDPOINT_URL"),
+            env_urls.get(f"AWS_ENDPOINT_URL_{SERVICE_ENV_SUFFIX[service]}"),
+            env_urls.get("AWS_ENDPOINT_URL"),
         )
         if found:
             resolved[service] = found
@@ -120,26 +128,16 @@ def require_endpoint(endpoints: Mapping[str, str], service: str) -> str:
     return url
 
 
-def require_loopback(source: str, url: str) -> None:
-    """Raise SettingsError unless ``url`` points at 127.0.0.0/8, ::1 or localhost."""
-    host = urllib.parse.urlsplit(url if "//" in url else f"//{url}").hostname or ""
-    if not is_loopback_host(host):
+def require_loopback(source: str, url: str) -> str:
+    """``url`` rebuilt as ``scheme://host:port``; raise SettingsError unless it is loopback."""
+    try:
+        return loopback_url(url)
+    except NotLoopbackError as exc:
         raise SettingsError(
             "Refusing non-loopback AWS endpoint",
-            f"{source} = {url!r} does not point at a loopback address (127.0.0.0/8, ::1 or "
-            f"localhost). {SANDBOX_NOTICE}",
-        )
-
-
-def is_loopback_host(host: str) -> bool:
-    """Whether ``host`` is a loopback address or the name localhost."""
-    name = host.strip("[]").lower().rstrip(".")
-    if name == "localhost" or name.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return False
+            f"{source} = {url!r} {exc}. Endpoints must be http(s)://HOST:PORT with HOST "
+            f"{WHAT_IS_LOOPBACK}. {SANDBOX_NOTICE}",
+        ) from exc
 
 
 def parse_duration(text: str) -> int:
