@@ -92,7 +92,7 @@ def orgtf_plan(org: Organization, parallelism: int | None) -> tuple[float, float
         supervisor=supervisor,
     )
     started = time.monotonic()
-    results = engine.plan(engine.workspaces(accounts), _Quiet())
+    results = engine.plan(engine.workspaces(accounts), _Quiet()).results
     ended = time.monotonic()
     busy = _union(supervisor.intervals(), started, ended)
     for failed in (r for r in results if r.status == "error"):

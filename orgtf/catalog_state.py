@@ -180,7 +180,7 @@ def read_account_states(
     engine = Engine(org=org, target=target, parallelism=workers, supervisor=Supervisor())
     engine.install_providers([ws for ws in engine.workspaces(accounts) if ws.workdir.is_dir()])
     read = partial(read_account_state, org, target, supervisor=engine.supervisor)
-    return engine.run_each(accounts, read)
+    return engine.run_each(accounts, read, label=str)
 
 
 # --- shape checks: Terraform's JSON becomes records here and nowhere else -----------------

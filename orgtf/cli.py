@@ -54,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _context(args: argparse.Namespace) -> Context:
     config = args.config or Path(os.environ.get("ORGTF_CONFIG") or "org.yaml")
     sandbox = bool(args.sandbox) or os.environ.get("ORGTF_SANDBOX", "") in ("1", "true", "yes")
-    return Context(config_path=config, sandbox=sandbox, debug=bool(args.debug))
+    return Context(config_path=config, sandbox=sandbox)
 
 
 def _terminate_as_interrupt(signum: int, frame: object) -> None:
@@ -63,6 +63,7 @@ def _terminate_as_interrupt(signum: int, frame: object) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run orgtf with ``argv`` (default: sys.argv[1:]) and return the exit code."""
+    # Read from argv, not the parsed args: usage errors are raised while parsing them.
     debug = "--debug" in (sys.argv[1:] if argv is None else argv)
     in_main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _terminate_as_interrupt) if in_main_thread else None

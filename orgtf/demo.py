@@ -19,9 +19,9 @@ from orgtf.catalog import Catalog, build_catalog
 from orgtf.catalog_format import catalog_text
 from orgtf.catalog_state import read_account_states
 from orgtf.config import Organization
-from orgtf.engine import ApplyOutcome, Engine, default_parallelism
+from orgtf.engine import Engine, default_parallelism
 from orgtf.errors import OrgtfError
-from orgtf.plan_model import AccountPlan
+from orgtf.plan_model import AccountPlan, ApplyOutcome
 from orgtf.process import Supervisor
 from orgtf.profiles import ProfileSet, build_profiles, render_aws_config
 from orgtf.progress import Progress, progress_for
@@ -81,7 +81,7 @@ def run_demo(
     accounts = org.account_names()
     engine = Engine(org, target, default_parallelism(len(accounts)), Supervisor())
     with _progress(accounts, live_progress) as progress:
-        plans = engine.plan(engine.workspaces(accounts), progress)
+        plans = engine.plan(engine.workspaces(accounts), progress).results
     _check_plans(plans)
     say(_plan_summary(plans, per_account=not live_progress))  # the live table showed them
     outcomes = _apply(engine, plans, say, live_progress)
@@ -95,7 +95,7 @@ def run_demo(
     say(f"Done in {seconds:.1f}s. Try next: edit org.yaml, then `{orgtf} --sandbox plan`;")
     say(f"the catalog as a wiki page: `{orgtf} --sandbox catalog --format markdown`.")
     say(f"Clean up (stops the emulator, removes its state): {orgtf} sandbox down")
-    return DemoResult(tuple(plans), tuple(outcomes), catalog, profiles, seconds)
+    return DemoResult(plans, tuple(outcomes), catalog, profiles, seconds)
 
 
 def _describe(org: Organization) -> str:

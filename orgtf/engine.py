@@ -8,7 +8,6 @@ cleanly and releases its lock; the run ends with Interrupted (exit 130).
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import threading
@@ -18,22 +17,21 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import cached_property, partial
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import TypeVar
 
 from orgtf.config import Organization
 from orgtf.errors import Interrupted, OrgtfError
-from orgtf.plan_model import AccountPlan, AccountStatus, PlanSummary
+from orgtf.plan_model import AccountPlan, AccountStatus, ApplyOutcome, PlanSummary
 from orgtf.pool import run_pool
 from orgtf.process import Supervisor
 from orgtf.progress import Progress
 from orgtf.render_sync import RenderResult
 from orgtf.terraform import StalePlanError, Terraform
-from orgtf.workspace import Target, Workspace, fingerprints, prepare_tree
+from orgtf.workspace import PlanRecord, PlanSource, Target, Workspace, fingerprints, prepare_tree
 
 T = TypeVar("T")
 I = TypeVar("I")  # noqa: E741 - the item type
 LOCK_FILE = ".terraform.lock.hcl"
-ApplyStatus = Literal["applied", "no-changes", "failed", "skipped"]
 
 
 def default_parallelism(accounts: int) -> int:
@@ -42,15 +40,11 @@ def default_parallelism(accounts: int) -> int:
 
 
 @dataclass(frozen=True)
-class ApplyOutcome:
-    """One account's apply result."""
+class PlanRun:
+    """What ``Engine.plan`` did: each account's plan, in workspace order, and the render."""
 
-    account: str
-    account_id: str
-    status: ApplyStatus
-    summary: PlanSummary | None = None
-    error: str | None = None
-    log_path: str | None = None
+    results: tuple[AccountPlan, ...]
+    rendered: RenderResult
 
 
 @dataclass
@@ -63,10 +57,9 @@ class Engine:
     supervisor: Supervisor
 
     plan_dir: Path | None = None
-    rendered: RenderResult | None = None  # what the last ``plan`` rendered
 
     @cached_property
-    def _fingerprints(self) -> dict[str, dict[str, str]]:
+    def _fingerprints(self) -> dict[str, PlanSource]:
         """What saved plans are made from, per account (rendered once per command)."""
         return fingerprints(self.org, self.target)
 
@@ -74,16 +67,18 @@ class Engine:
         """The workspaces of ``accounts``, in the given order."""
         return [self.target.workspace(self.org, a, self.plan_dir) for a in accounts]
 
-    def terraform(self, ws: Workspace) -> Terraform:
+    def _terraform(self, ws: Workspace) -> Terraform:
         return replace(self.target.terraform_for(ws), supervisor=self.supervisor)
 
     # -- plan -------------------------------------------------------------------------------
 
-    def plan(self, workspaces: Sequence[Workspace], progress: Progress) -> list[AccountPlan]:
-        """Render if stale, init where needed (providers first), then plan every account."""
-        self.rendered = prepare_tree(self.org, self.target)
+    def plan(self, workspaces: Sequence[Workspace], progress: Progress) -> PlanRun:
+        """Render if stale, init where needed (providers first), then plan every account;
+        returns the plans in the order of ``workspaces`` and what the render did."""
+        rendered = prepare_tree(self.org, self.target)
         self.install_providers(workspaces, progress)
-        return self.run_each(workspaces, partial(self._plan_one, progress=progress))
+        plan_one = partial(self._plan_one, progress=progress)
+        return PlanRun(tuple(self.run_each(workspaces, plan_one, _ws_label)), rendered)
 
     def install_providers(
         self, workspaces: Sequence[Workspace], progress: Progress | None = None
@@ -95,14 +90,16 @@ class Engine:
         race (a known Terraform and Terragrunt problem).
         """
         backend = self.target.backend_files()
-        pending = [ws for ws in workspaces if self.terraform(ws).needs_init(backend_config=backend)]
+        pending = [
+            ws for ws in workspaces if self._terraform(ws).needs_init(backend_config=backend)
+        ]
         if not pending:
             return
         first = pending[0]
         if progress is not None:
             progress.step(first.account, "init")
         with suppress(OrgtfError):  # reported by that account's own run below
-            self.terraform(first).init(backend_config=backend)
+            self._terraform(first).init(backend_config=backend)
         lock = first.workdir / LOCK_FILE
         if lock.is_file():
             for ws in pending[1:]:
@@ -110,7 +107,7 @@ class Engine:
                     shutil.copyfile(lock, ws.workdir / LOCK_FILE)
 
     def _plan_one(self, ws: Workspace, progress: Progress) -> AccountPlan:
-        tf = self.terraform(ws)
+        tf = self._terraform(ws)
         try:
             progress.step(ws.account, "init")
             tf.init_if_needed(backend_config=self.target.backend_files())
@@ -132,57 +129,52 @@ class Engine:
         return AccountPlan(ws.account, ws.account_id, status, summary, None, tf.log_path)
 
     def _record_plan(self, ws: Workspace, state: str) -> None:
-        meta = {
-            "state": state,
-            "account": ws.account,
-            "account_id": ws.account_id,
-            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "target": self.target.kind,
-            **self._fingerprints[ws.account],
-        }
-        ws.plan_meta.write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
+        source = self._fingerprints[ws.account]
+        record = PlanRecord(
+            account=ws.account,
+            account_id=ws.account_id,
+            created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            target=self.target.kind,
+            state=state,
+            config_sha256=source.config_sha256,
+            tree_sha256=source.tree_sha256,
+        )
+        ws.plan_meta.write_text(record.to_json())
 
     # -- saved plans ------------------------------------------------------------------------
 
     def saved_plans(self, workspaces: Sequence[Workspace]) -> dict[str, AccountPlan | None]:
         """``saved_plan`` of every workspace, read in parallel, by account."""
-        plans = self.run_each(workspaces, self.saved_plan)
+        plans = self.run_each(workspaces, self.saved_plan, _ws_label)
         return {ws.account: plan for ws, plan in zip(workspaces, plans, strict=True)}
 
     def saved_plan(self, ws: Workspace) -> AccountPlan | None:
         """The saved plan of ``ws`` when it is still valid; None when there is none.
 
-        Raises OrgtfError when a plan exists but was made from a different org.yaml or tree.
+        Raises OrgtfError when a plan exists but was made from a different org.yaml or tree,
+        or its record (``ws.plan_meta``) cannot be read.
         """
         if not ws.plan_file.is_file() or not ws.plan_meta.is_file():
             return None
-        try:
-            meta = json.loads(ws.plan_meta.read_text())
-        except ValueError as exc:
-            raise OrgtfError(
-                f"{ws.plan_meta}: unreadable plan record ({exc}); run orgtf plan again"
-            ) from exc
+        record = PlanRecord.from_json(ws.plan_meta.read_text(), ws.plan_meta)
         current = self._fingerprints[ws.account]
-        if meta.get("config_sha256") != current["config_sha256"]:
+        if record.config_sha256 != current.config_sha256:
             raise OrgtfError(
                 f"the saved plan of account {ws.account} was made from a different org.yaml "
-                f"({meta.get('created_at', 'unknown time')}); run orgtf plan again"
+                f"({record.created_at}); run orgtf plan again"
             )
-        if (
-            meta.get("tree_sha256") != current["tree_sha256"]
-            or meta.get("target") != self.target.kind
-        ):
+        if record.tree_sha256 != current.tree_sha256 or record.target != self.target.kind:
             raise OrgtfError(
                 f"the saved plan of account {ws.account} was made from other rendered files "
                 "or another target; run orgtf plan again"
             )
-        tf = self.terraform(ws)
+        tf = self._terraform(ws)
         tf.init_if_needed(backend_config=self.target.backend_files())
         stale = OrgtfError(
             f"the state of account {ws.account} changed since its plan was made "
-            f"({meta.get('created_at', 'unknown time')}); run orgtf plan again"
+            f"({record.created_at}); run orgtf plan again"
         )
-        if tf.state_serial() != meta.get("state"):
+        if tf.state_serial() != record.state:
             raise stale
         try:
             summary = tf.show_plan(ws.plan_file)
@@ -205,9 +197,9 @@ class Engine:
         def run(plan: AccountPlan) -> ApplyOutcome:
             return self._apply_one(by_name[plan.account], plan, stop, fail_fast, progress)
 
-        outcomes = self.run_each(children, run)
+        outcomes = self.run_each(children, run, _plan_label)
         if master:
-            outcomes += self.run_each(master, run)
+            outcomes += self.run_each(master, run, _plan_label)
         return outcomes
 
     def _apply_one(
@@ -223,7 +215,7 @@ class Engine:
             progress.done(ws.account, "failed (plan)")
             if fail_fast:
                 stop.set()
-            return replace(base, status="failed", error=plan.error, log_path=_str(plan.log_path))
+            return replace(base, status="failed", error=plan.error, log_path=plan.log_path)
         if plan.status == "no-changes":
             self._discard_plan(ws)
             progress.done(ws.account, "no changes")
@@ -231,7 +223,7 @@ class Engine:
         if stop.is_set():
             progress.done(ws.account, "skipped")
             return base
-        tf = self.terraform(ws)
+        tf = self._terraform(ws)
         try:
             progress.step(ws.account, "apply")
             tf.apply_plan(ws.plan_file)
@@ -241,7 +233,7 @@ class Engine:
             if fail_fast:
                 stop.set()
             progress.done(ws.account, "failed")
-            return replace(base, status="failed", error=exc.message, log_path=str(tf.log_path))
+            return replace(base, status="failed", error=exc.message, log_path=tf.log_path)
         finally:
             self._discard_plan(ws)
         progress.done(ws.account, "applied")
@@ -258,9 +250,20 @@ class Engine:
 
     # -- the pool ---------------------------------------------------------------------------
 
-    def run_each(self, items: Sequence[I], work: Callable[[I], T]) -> list[T]:
-        """``work`` over ``items`` in this engine's bounded, interruptible pool."""
-        return run_pool(items, work, self.parallelism, self.supervisor)
+    def run_each(
+        self, items: Sequence[I], work: Callable[[I], T], label: Callable[[I], str]
+    ) -> list[T]:
+        """``work`` over ``items`` in this engine's bounded, interruptible pool; ``label``
+        names an item (its account) when an interruption leaves it unfinished."""
+        return run_pool(items, work, self.parallelism, self.supervisor, label)
+
+
+def _ws_label(ws: Workspace) -> str:
+    return ws.account
+
+
+def _plan_label(plan: AccountPlan) -> str:
+    return plan.account
 
 
 def _plan_outcome(status: AccountStatus, summary: PlanSummary) -> str:
@@ -268,10 +271,6 @@ def _plan_outcome(status: AccountStatus, summary: PlanSummary) -> str:
         return "no changes"
     outputs = "" if summary.changes else " (outputs only)"
     return f"+{summary.add} ~{summary.change} -{summary.destroy}{outputs}"
-
-
-def _str(path: object) -> str | None:
-    return None if path is None else str(path)
 
 
 def check_protected(org: Organization, plans: Sequence[AccountPlan], allow_destroy: bool) -> None:

@@ -1,4 +1,5 @@
-"""Typed records of Terraform results: plan summaries, outputs, and one account's plan outcome.
+"""Typed records of Terraform results: plan summaries, outputs, and one account's plan and
+apply outcomes.
 
 ``parse_plan`` and ``parse_outputs`` turn ``terraform show -json`` and ``terraform output -json``
 text into these records once; nothing downstream reads Terraform's JSON.
@@ -17,6 +18,7 @@ from orgtf.errors import OrgtfError
 Action: TypeAlias = Literal["no-op", "create", "read", "update", "delete"]
 ChangeKind: TypeAlias = Literal["create", "update", "delete", "replace", "read", "no-op"]
 AccountStatus: TypeAlias = Literal["no-changes", "changes", "error"]
+ApplyStatus: TypeAlias = Literal["applied", "no-changes", "failed", "skipped"]
 JsonValue: TypeAlias = bool | int | float | str | list["JsonValue"] | dict[str, "JsonValue"] | None
 
 _ACTIONS: frozenset[str] = frozenset(get_args(Action))
@@ -149,6 +151,18 @@ class AccountPlan:
     def __post_init__(self) -> None:
         if (self.status == "error") != (self.error is not None):
             raise ValueError("an error message is required exactly when status is 'error'")
+
+
+@dataclass(frozen=True)
+class ApplyOutcome:
+    """One account's apply result."""
+
+    account: str
+    account_id: str
+    status: ApplyStatus
+    summary: PlanSummary | None = None
+    error: str | None = None
+    log_path: Path | None = None
 
 
 def parse_plan(text: str, source: str = "terraform show -json") -> PlanSummary:

@@ -19,9 +19,16 @@ I = TypeVar("I")  # noqa: E741 - the item type, as in Callable[[I], T]
 
 
 def run_pool(
-    items: Sequence[I], work: Callable[[I], T], parallelism: int, supervisor: Supervisor
+    items: Sequence[I],
+    work: Callable[[I], T],
+    parallelism: int,
+    supervisor: Supervisor,
+    label: Callable[[I], str],
 ) -> list[T]:
-    """``work`` over ``items`` with at most ``parallelism`` at once; results in input order."""
+    """``work`` over ``items`` with at most ``parallelism`` at once; results in input order.
+
+    ``label`` names an item in the Interrupted error, which lists those left unfinished.
+    """
     if not items:
         return []
     with ThreadPoolExecutor(max_workers=parallelism) as pool:
@@ -34,7 +41,7 @@ def run_pool(
                 future.cancel()
             supervisor.wait_idle()
             unfinished = [
-                str(getattr(item, "account", item))
+                label(item)
                 for item, future in zip(items, futures, strict=True)
                 if future.cancelled() or future.exception() is not None
             ]

@@ -1,4 +1,5 @@
-"""Plan results as text for people, JSON for machines and markdown for pull-request comments.
+"""Plan results as text for people, JSON for machines and markdown for pull-request comments;
+apply results as a short text summary.
 
 Accounts are listed by name and resources by address, so the same results always give the same
 report. Anything that came from Terraform or org.yaml is escaped for the format it lands in.
@@ -9,13 +10,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from typing import Literal, TypeAlias
+from typing import Literal, TypeAlias, get_args
 
-from orgtf.plan_model import AccountPlan, AccountStatus, ResourceChange
+from orgtf.plan_model import AccountPlan, AccountStatus, ApplyOutcome, ApplyStatus, ResourceChange
 
 ReportFormat: TypeAlias = Literal["text", "json", "markdown"]
 MARKDOWN_LIMIT = 60_000
 STATUSES: tuple[AccountStatus, ...] = ("changes", "no-changes", "error")
+APPLY_STATUSES: tuple[ApplyStatus, ...] = get_args(ApplyStatus)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _MD_SAFE = frozenset(" .,:;/()'=@-")
 _NOTICE_RESERVE = 500
@@ -30,6 +32,25 @@ def format_report(results: Sequence[AccountPlan], fmt: ReportFormat) -> str:
     if fmt == "markdown":
         return report_markdown(results)
     return report_text(results)
+
+
+def format_apply_summary(outcomes: Sequence[ApplyOutcome]) -> str:
+    """One line per account (counts for those applied, then any error), then the accounts by
+    status; ends with a newline."""
+    width = max(len(o.account) for o in outcomes)
+    lines = ["Apply summary:"]
+    for o in outcomes:
+        applied = (
+            f" (+{o.summary.add} ~{o.summary.change} -{o.summary.destroy})"
+            if o.summary and o.status == "applied"
+            else ""
+        )
+        lines.append(f"  {o.account:<{width}}  {o.status}{applied}")
+        if o.error:
+            lines.extend(f"      {line}" for line in o.error.splitlines())
+    by_status = {s: [o.account for o in outcomes if o.status == s] for s in APPLY_STATUSES}
+    lines.append("  " + "; ".join(f"{s}: {', '.join(n) or '-'}" for s, n in by_status.items()))
+    return "\n".join(lines) + "\n"
 
 
 def counts(result: AccountPlan) -> tuple[int, int, int]:

@@ -10,12 +10,13 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
 from orgtf.config import Organization
 from orgtf.config.model import S3State
+from orgtf.errors import OrgtfError
 from orgtf.render import account_of, render_tree
 from orgtf.render_sync import RenderResult, write_tree
 from orgtf.terraform import Terraform
@@ -39,6 +40,67 @@ class Workspace:
     def plan_meta(self) -> Path:
         """What orgtf records beside a saved plan (what it was made from)."""
         return self.plan_file.with_suffix(".json")
+
+
+@dataclass(frozen=True)
+class PlanSource:
+    """What a saved plan is made from: digests of org.yaml and of one account's rendered files."""
+
+    config_sha256: str
+    tree_sha256: str
+
+
+@dataclass(frozen=True)
+class PlanRecord:
+    """What orgtf records beside a saved plan: whose it is, when, where, and what from."""
+
+    account: str
+    account_id: str
+    created_at: str
+    target: str
+    state: str  # ``lineage:serial`` of the state the plan was made against
+    config_sha256: str
+    tree_sha256: str
+
+    @property
+    def source(self) -> PlanSource:
+        """What the plan was made from."""
+        return PlanSource(self.config_sha256, self.tree_sha256)
+
+    def to_json(self) -> str:
+        """The record as a JSON object with sorted keys, ending with a newline."""
+        return json.dumps(asdict(self), indent=2, sort_keys=True) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str, where: Path) -> PlanRecord:
+        """Parse ``to_json`` output read from ``where``; OrgtfError when it is not one."""
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            raise _unreadable(where, str(exc)) from exc
+        if not isinstance(data, dict):
+            raise _unreadable(where, "not a JSON object")
+        problems = _record_problems(data, [f.name for f in fields(cls)])
+        if problems:
+            raise _unreadable(where, problems)
+        return cls(**data)
+
+
+def _record_problems(data: dict[str, object], names: list[str]) -> str:
+    """What keeps ``data`` from being a plan record with the fields ``names``; "" when nothing."""
+    missing = [n for n in names if n not in data]
+    unknown = sorted(k for k in data if k not in names)
+    not_text = sorted(k for k, v in data.items() if k in names and not isinstance(v, str))
+    problems = [
+        f"{what}: {', '.join(keys)}"
+        for what, keys in (("missing", missing), ("unknown", unknown), ("not text", not_text))
+        if keys
+    ]
+    return "; ".join(problems)
+
+
+def _unreadable(where: Path, reason: str) -> OrgtfError:
+    return OrgtfError(f"{where}: unreadable plan record ({reason}); run orgtf plan again")
 
 
 @dataclass(frozen=True)
@@ -147,18 +209,18 @@ def abandoned_states(org: Organization, target: Target) -> list[str]:
     )
 
 
-def fingerprints(org: Organization, target: Target) -> dict[str, dict[str, str]]:
+def fingerprints(org: Organization, target: Target) -> dict[str, PlanSource]:
     """Per account, what a saved plan was made from: org.yaml and its rendered files."""
     config = hashlib.sha256(org.path.read_bytes()).hexdigest()
     files: dict[str | None, list[tuple[PurePosixPath, str]]] = {}
     for path, content in render_tree(org, target.tree_dir).items():
         files.setdefault(account_of(path), []).append((path, content))
-    result: dict[str, dict[str, str]] = {}
+    result: dict[str, PlanSource] = {}
     for account in org.account_names():
         digest = hashlib.sha256()
         for path, content in sorted([*files.get(None, []), *files.get(account, [])]):
             digest.update(f"{path}\0{content}\0".encode())
-        result[account] = {"config_sha256": config, "tree_sha256": digest.hexdigest()}
+        result[account] = PlanSource(config, digest.hexdigest())
     return result
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from orgtf.plan_model import AccountPlan, PlanSummary, ResourceChange, parse_plan
-from orgtf.report import MARKDOWN_LIMIT, format_report
+from orgtf.plan_model import AccountPlan, ApplyOutcome, PlanSummary, ResourceChange, parse_plan
+from orgtf.report import MARKDOWN_LIMIT, format_apply_summary, format_report
 
 PLANS = Path(__file__).parent / "data" / "plans"
 MIXED = parse_plan((PLANS / "mixed.json").read_text())
@@ -227,3 +227,22 @@ def test_an_error_result_needs_its_message() -> None:
         AccountPlan("ops", "2", "error")
     with pytest.raises(ValueError, match="error message"):
         AccountPlan("ops", "2", "changes", MIXED, "unexpected")
+
+
+def test_apply_summary_lists_each_account_then_the_accounts_by_status() -> None:
+    outcomes = [
+        ApplyOutcome("dev", "333333333333", "applied", MIXED),
+        ApplyOutcome("production", "222222222222", "failed", MIXED, "apply failed\nError: x", LOG),
+        ApplyOutcome("security", "444444444444", "skipped", MIXED),
+        ApplyOutcome("master", "111111111111", "no-changes", NO_CHANGES),
+    ]
+    assert format_apply_summary(outcomes) == (
+        "Apply summary:\n"
+        f"  dev         applied (+{MIXED.add} ~{MIXED.change} -{MIXED.destroy})\n"
+        "  production  failed\n"
+        "      apply failed\n"
+        "      Error: x\n"
+        "  security    skipped\n"
+        "  master      no-changes\n"
+        "  applied: dev; no-changes: master; failed: production; skipped: security\n"
+    )

@@ -11,7 +11,6 @@ from typing import Any
 from orgtf.config import Organization, load_organization
 
 Handler = Callable[[argparse.Namespace, "Context"], int]
-SubParsers = "argparse._SubParsersAction[Any]"
 
 
 @dataclass(frozen=True)
@@ -20,7 +19,6 @@ class Context:
 
     config_path: Path
     sandbox: bool
-    debug: bool
 
     @property
     def project_dir(self) -> Path:

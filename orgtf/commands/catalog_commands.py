@@ -12,7 +12,8 @@ from orgtf.catalog import build_catalog
 from orgtf.catalog_format import FORMATS, format_catalog
 from orgtf.catalog_state import read_account_states
 from orgtf.commands.base import Command, Context
-from orgtf.errors import ExitCode, OrgtfError
+from orgtf.commands.common import positive_int, write_output
+from orgtf.errors import ExitCode
 from orgtf.workspace import select_target
 
 
@@ -34,14 +35,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "deployed as configured",
     )
     parser.add_argument(
-        "--parallelism", type=_positive, default=None, metavar="N", help="accounts read at once"
+        "--parallelism", type=positive_int, default=None, metavar="N", help="accounts read at once"
     )
-
-
-def _positive(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
-    return int(text)
 
 
 def catalog_handler(args: argparse.Namespace, ctx: Context) -> int:
@@ -57,23 +52,13 @@ def catalog_handler(args: argparse.Namespace, ctx: Context) -> int:
             "state (listed in the catalog); `orgtf plan` shows what reconciles them",
             file=sys.stderr,
         )
-    _emit(format_catalog(catalog, args.format), args.output)
+    write_output(format_catalog(catalog, args.format), args.output, "the catalog")
+    if args.output is not None:
+        print(f"wrote the catalog to {args.output}", file=sys.stderr)
     if args.strict and not catalog.complete:
         print("orgtf: the catalog is incomplete (--strict)", file=sys.stderr)
         return int(ExitCode.FAILURE)
     return int(ExitCode.OK)
-
-
-def _emit(text: str, output: Path | None) -> None:
-    if output is None:
-        sys.stdout.write(text)
-        return
-    try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise OrgtfError(f"cannot write the catalog to {output}: {exc.strerror or exc}") from exc
-    print(f"wrote the catalog to {output}", file=sys.stderr)
 
 
 COMMANDS = (

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from orgtf.commands.base import Command, Context
+from orgtf.commands.common import warn_foreign
 from orgtf.errors import ExitCode, OrgtfError
 from orgtf.render_sync import StaleFile, check_tree, write_tree
 
@@ -49,18 +49,6 @@ def render(args: argparse.Namespace, ctx: Context) -> int:
     )
     warn_foreign(result.foreign)
     return int(ExitCode.OK)
-
-
-def warn_foreign(foreign: tuple[StaleFile, ...]) -> None:
-    """Files render leaves alone but Terraform would read: --check fails until they go."""
-    for item in foreign:
-        print(f"warning: {item}", file=sys.stderr)
-    if foreign:
-        print(
-            f"warning: {len(foreign)} Terraform file(s) that orgtf did not render were left "
-            "in place; `orgtf render --check` fails until they are removed",
-            file=sys.stderr,
-        )
 
 
 def _check(org_path: Path, out_dir: Path, stale: list[StaleFile]) -> int:

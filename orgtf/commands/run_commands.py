@@ -7,20 +7,20 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import get_args
 
 from orgtf.commands.base import Command, Context
-from orgtf.commands.render_commands import warn_foreign
+from orgtf.commands.common import positive_int, warn_foreign, write_output
 from orgtf.config import Organization
-from orgtf.config.checks import did_you_mean
-from orgtf.engine import ApplyOutcome, Engine, check_protected, default_parallelism
-from orgtf.errors import ExitCode, OrgtfError, UsageError
+from orgtf.engine import Engine, check_protected, default_parallelism
+from orgtf.errors import ExitCode, UsageError
 from orgtf.plan_model import AccountPlan
 from orgtf.process import Supervisor
 from orgtf.progress import progress_for
-from orgtf.report import format_report
+from orgtf.report import ReportFormat, format_apply_summary, format_report
 from orgtf.workspace import abandoned_states, select_target
 
-FORMATS = ("text", "json", "markdown")
+FORMATS: tuple[ReportFormat, ...] = get_args(ReportFormat)
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -32,7 +32,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
         help="an account to run (repeatable; default for plan: every account)",
     )
     parser.add_argument(
-        "--parallelism", type=_positive, default=None, metavar="N", help="accounts run at once"
+        "--parallelism", type=positive_int, default=None, metavar="N", help="accounts run at once"
     )
     parser.add_argument(
         "--plan-dir", type=Path, default=None, metavar="DIR", help="where saved plans are kept"
@@ -70,25 +70,6 @@ def _configure_apply(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
-    return value
-
-
-def select_accounts(org: Organization, names: Sequence[str]) -> list[str]:
-    """The named accounts in org order (all when none are named); unknown names exit 4."""
-    known = org.account_names()
-    for name in names:
-        if name not in known:
-            raise UsageError(f"unknown account {name!r}{did_you_mean(name, known)}")
-    return [a for a in known if a in names] if names else known
-
-
 def _engine(
     org: Organization, ctx: Context, args: argparse.Namespace, accounts: list[str]
 ) -> Engine:
@@ -101,11 +82,10 @@ def _engine(
     )
 
 
-def _run_plans(engine: Engine, accounts: list[str]) -> list[AccountPlan]:
+def _run_plans(engine: Engine, accounts: list[str]) -> tuple[AccountPlan, ...]:
     with progress_for(accounts) as progress:
-        results = engine.plan(engine.workspaces(accounts), progress)
-    if engine.rendered is not None:
-        warn_foreign(engine.rendered.foreign)
+        run = engine.plan(engine.workspaces(accounts), progress)
+    warn_foreign(run.rendered.foreign)
     for account in abandoned_states(engine.org, engine.target):
         print(
             f"warning: account {account} is no longer in org.yaml, but "
@@ -113,7 +93,7 @@ def _run_plans(engine: Engine, accounts: list[str]) -> list[AccountPlan]:
             "no longer manages (see docs/rendering.md)",
             file=sys.stderr,
         )
-    return results
+    return run.results
 
 
 def plan(args: argparse.Namespace, ctx: Context) -> int:
@@ -121,10 +101,10 @@ def plan(args: argparse.Namespace, ctx: Context) -> int:
     if args.output is not None and args.output.is_dir():
         raise UsageError(f"--output {args.output} is a directory; name a file")
     org = ctx.load()
-    accounts = select_accounts(org, args.account)
+    accounts = org.select_accounts(args.account)
     engine = _engine(org, ctx, args, accounts)
     results = _run_plans(engine, accounts)
-    _emit(format_report(results, args.format), args.output)
+    write_output(format_report(results, args.format), args.output, "report")
     if args.output is not None:
         print(format_report(results, "text"), end="")
     _print_failures(results)
@@ -147,7 +127,7 @@ def apply(args: argparse.Namespace, ctx: Context) -> int:
             "name the accounts to apply with --account NAME (repeatable), or pass --all"
         )
     org = ctx.load()
-    accounts = select_accounts(org, args.account)
+    accounts = org.select_accounts(args.account)
     engine = _engine(org, ctx, args, accounts)
     workspaces = engine.workspaces(accounts)
     saved = engine.saved_plans(workspaces)
@@ -176,7 +156,7 @@ def apply(args: argparse.Namespace, ctx: Context) -> int:
             engine.discard_plans(list(fresh))
     with progress_for(accounts) as progress:
         outcomes = engine.apply(plans, args.fail_fast, progress)
-    print(_apply_summary(outcomes), end="")
+    print(format_apply_summary(outcomes), end="")
     return ExitCode.FAILURE if any(o.status == "failed" for o in outcomes) else ExitCode.OK
 
 
@@ -186,37 +166,6 @@ def _confirm() -> bool:
         return sys.stdin.readline().strip() == "yes"
     except (OSError, EOFError):
         return False
-
-
-def _apply_summary(outcomes: Sequence[ApplyOutcome]) -> str:
-    width = max(len(o.account) for o in outcomes)
-    lines = ["Apply summary:"]
-    for o in outcomes:
-        counts = (
-            f" (+{o.summary.add} ~{o.summary.change} -{o.summary.destroy})"
-            if o.summary and o.status == "applied"
-            else ""
-        )
-        lines.append(f"  {o.account:<{width}}  {o.status}{counts}")
-        if o.error:
-            lines.extend(f"      {line}" for line in o.error.splitlines())
-    by_status = {
-        s: [o.account for o in outcomes if o.status == s]
-        for s in ("applied", "no-changes", "failed", "skipped")
-    }
-    lines.append("  " + "; ".join(f"{s}: {', '.join(n) or '-'}" for s, n in by_status.items()))
-    return "\n".join(lines) + "\n"
-
-
-def _emit(text: str, output: Path | None) -> None:
-    if output is None:
-        print(text, end="" if text.endswith("\n") else "\n")
-        return
-    try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
-    except OSError as exc:
-        raise OrgtfError(f"cannot write report to {output}: {exc.strerror}") from exc
 
 
 def _print_failures(results: Sequence[AccountPlan]) -> None:

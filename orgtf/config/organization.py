@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from orgtf.config.model import Account, Group, OrgConfig, Role, User
+from orgtf.errors import UsageError
 
 
 @dataclass(frozen=True, order=True)
@@ -17,6 +19,7 @@ class RoleRef:
 
     @classmethod
     def parse(cls, text: str) -> RoleRef:
+        """The reference written ``account/Role`` (no check that either exists)."""
         account, _, role = text.partition("/")
         return cls(account, role)
 
@@ -38,14 +41,17 @@ class Organization:
 
     @property
     def name(self) -> str:
+        """The organization's name (``organization.name``)."""
         return self.config.organization.name
 
     @property
     def master_name(self) -> str:
+        """The name of the master (management) account."""
         return self.config.organization.master_account
 
     @property
     def master(self) -> Account:
+        """The master (management) account, which holds the users and groups."""
         return self.config.accounts[self.master_name]
 
     def account_names(self) -> list[str]:
@@ -53,7 +59,21 @@ class Organization:
         others = sorted(n for n in self.config.accounts if n != self.master_name)
         return [self.master_name, *others]
 
+    def select_accounts(self, names: Sequence[str]) -> list[str]:
+        """The named accounts in ``account_names`` order, or all of them when none are named.
+
+        Raises UsageError (exit 4), suggesting a close name, for a name not in org.yaml.
+        """
+        from orgtf.config.checks import did_you_mean  # checks imports this module
+
+        known = self.account_names()
+        for name in names:
+            if name not in known:
+                raise UsageError(f"unknown account {name!r}{did_you_mean(name, known)}")
+        return [a for a in known if a in names] if names else known
+
     def account(self, name: str) -> Account:
+        """The account called ``name`` (a KeyError when org.yaml has none)."""
         return self.config.accounts[name]
 
     def roles_in(self, account: str) -> dict[str, Role]:
@@ -61,6 +81,7 @@ class Organization:
         return {n: r for n, r in sorted(self.config.roles.items()) if account in r.accounts}
 
     def role_arn(self, ref: RoleRef) -> str:
+        """The ARN of the role ``ref`` in its account, with the role's path."""
         role = self.config.roles[ref.role]
         return iam_arn(self.account(ref.account).id, "role", role.path, ref.role)
 
@@ -79,7 +100,3 @@ class Organization:
     def access_role_arn(self, account: str) -> str:
         """The role orgtf assumes to manage ``account``."""
         return iam_arn(self.account(account).id, "role", "/", self.config.organization.access_role)
-
-    def accounts_with_roles(self) -> list[str]:
-        """Accounts that hold at least one role, in ``account_names`` order."""
-        return [name for name in self.account_names() if self.roles_in(name)]

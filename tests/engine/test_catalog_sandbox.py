@@ -56,7 +56,7 @@ def apply_all(project: Path) -> None:
     engine = Engine(org, select_target(org, True, os.environ), 3, Supervisor())
     accounts = org.account_names()
     with progress_for(accounts, io.StringIO()) as progress:
-        plans = engine.plan(engine.workspaces(accounts), progress)
+        plans = engine.plan(engine.workspaces(accounts), progress).results
         outcomes = engine.apply(plans, True, progress)
     assert [o.status for o in outcomes] == ["applied"] * 3, outcomes
 

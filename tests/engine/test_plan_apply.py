@@ -112,6 +112,22 @@ def test_saved_plan_from_other_org_yaml_is_refused(
         orgtf(directory, "plan", "--account", "master")
 
 
+def test_damaged_plan_record_is_refused(
+    project: Project, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    directory, _ = project
+    plans = ["--plan-dir", str(tmp_path)]
+    assert orgtf(directory, "plan", "--account", "dev", *plans) == 0
+    record = tmp_path / "dev.json"
+    assert json.loads(record.read_text())["account"] == "dev"
+    record.write_text(json.dumps({**json.loads(record.read_text()), "note": "edited"}))
+    capsys.readouterr()
+    assert orgtf(directory, "apply", "--account", "dev", *plans) == 1
+    err = capsys.readouterr().err
+    assert f"{record}: unreadable plan record (unknown: note); run orgtf plan again" in err
+    assert "Traceback" not in err
+
+
 def test_protected_account_refuses_destroy(
     project: Project, capsys: pytest.CaptureFixture[str]
 ) -> None:
