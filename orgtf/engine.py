@@ -115,7 +115,7 @@ class Engine:
             ws.plan_file.parent.mkdir(parents=True, exist_ok=True)
             ws.plan_meta.unlink(missing_ok=True)
             changes, summary = tf.plan_summary(ws.plan_file)
-            state = tf.state_serial()
+            state = tf.planned_state_serial(ws.plan_file)
         except Interrupted:
             raise
         except OrgtfError as exc:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -184,18 +185,25 @@ class Terraform:
         result = self._run(["show", "-json", "-no-color", str(plan_file)], capture=True)
         return parse_plan(result.stdout, f"terraform show -json {plan_file}")
 
+    def planned_state_serial(self, plan_file: Path) -> str:
+        """``state_serial`` as it was when ``plan_file`` was made.
+
+        Read from the plan file's copy of the prior state (a zip member Terraform has
+        written since 0.12), which saves a ``state pull``; asks Terraform when it is absent.
+        """
+        try:
+            with zipfile.ZipFile(plan_file) as plan:
+                return _serial_of(plan.read("tfstate").decode())
+        except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+            return self.state_serial()
+
     def state_serial(self) -> str:
         """``lineage:serial`` of the current state, or ``none``: what a plan was made against."""
-        result = self._run(["state", "pull"], capture=True)
-        if not result.stdout.strip():
-            return "none"
         try:
-            state = json.loads(result.stdout)
-        except json.JSONDecodeError as exc:
-            raise TerraformError(
-                ["state", "pull"], 0, f"Error: unreadable state: {exc}", self.log_path
-            ) from exc
-        return f"{state.get('lineage', '')}:{state.get('serial', '')}"
+            return _serial_of(self._run(["state", "pull"], capture=True).stdout)
+        except ValueError as exc:
+            error = f"Error: unreadable state: {exc}"
+            raise TerraformError(["state", "pull"], 0, error, self.log_path) from exc
 
     def apply_plan(self, plan_file: Path) -> None:
         """Apply a saved plan exactly; raises StalePlanError when the state moved on."""
@@ -241,6 +249,15 @@ class Terraform:
             return StateLockedError(args, returncode, output, self.log_path)
         error = StalePlanError if "Saved plan is stale" in output else TerraformError
         return error(args, returncode, output, self.log_path)
+
+
+def _serial_of(state_json: str) -> str:
+    """``lineage:serial`` of a state document; ``none`` for no state or an empty one."""
+    if not state_json.strip():
+        return "none"
+    state = json.loads(state_json)
+    lineage = state.get("lineage") if isinstance(state, dict) else None
+    return f"{lineage}:{state.get('serial', '')}" if lineage else "none"
 
 
 def _plan_args(

@@ -41,7 +41,10 @@ def test_concurrent_apply_of_one_account_fails_fast_naming_the_holder(
         deadline = time.monotonic() + 60
         while not _state_lock_held(dynamodb) and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert _state_lock_held(dynamodb), "the first apply never took the lock"
+        if not _state_lock_held(dynamodb):
+            first.kill()
+            out, err = first.communicate()
+            raise AssertionError(f"the first apply never took the lock:\n{out}\n{err}")
         capsys.readouterr()
         started = time.monotonic()
         assert (
