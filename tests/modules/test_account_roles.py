@@ -14,16 +14,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from botocore.exceptions import ClientError
 
-from orgtf.cli import main
 from orgtf.config.policy import trust_policy
-from orgtf.process import run
 from orgtf.sandbox.target import SandboxTarget
 from orgtf.terraform_bin import bundled_terraform
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
+from module_roots import Root, changes, render
 from sandbox_fixtures import assumed_client, running_sandbox, terraform_env
 
 MASTER_ID = "210987654321"
@@ -81,47 +79,10 @@ def organization() -> dict[str, Any]:
     }
 
 
-class Root:
-    """One rendered account root, driven with one Terraform binary and the sandbox env."""
-
-    def __init__(self, directory: Path, terraform: Path, env: dict[str, str]) -> None:
-        self.directory, self.terraform, self.env = directory, terraform, env
-
-    def __call__(self, *args: str, codes: frozenset[int] = frozenset({0})) -> str:
-        argv = [str(self.terraform), *args]
-        return run(argv, env=self.env, cwd=self.directory, ok_codes=codes, timeout=300).output
-
-    def plan(self) -> dict[str, Any]:
-        """Init, plan to a file, and return the plan as `terraform show -json` prints it."""
-        self("init", "-input=false", "-no-color")
-        self("plan", "-input=false", "-no-color", "-out=plan.out")
-        plan: dict[str, Any] = json.loads(self("show", "-json", "plan.out"))
-        return plan
-
-    def apply(self) -> None:
-        self("apply", "-input=false", "-no-color", "plan.out")
-
-    def is_clean(self) -> bool:
-        out = self(
-            "plan", "-input=false", "-no-color", "-detailed-exitcode", codes=frozenset({0, 2})
-        )
-        return "No changes." in out
-
-
-def changes(plan: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Resource address -> its change (actions, after) from a JSON plan."""
-    return {rc["address"]: rc["change"] for rc in plan.get("resource_changes", [])}
-
-
 def iam_in(target: SandboxTarget, account_id: str) -> Any:
     """An IAM client acting in ``account_id`` through its access role, as Terraform does."""
     role = f"arn:aws:iam::{account_id}:role/OrganizationAccountAccessRole"
     return assumed_client(target, "iam", role)
-
-
-def render(project: Path, data: dict[str, Any]) -> None:
-    (project / "org.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
-    assert main(["--config", str(project / "org.yaml"), "render"]) == 0
 
 
 @pytest.fixture(scope="module")

@@ -18,17 +18,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from botocore.exceptions import ClientError
 
-from orgtf.cli import main
 from orgtf.config import load_organization
 from orgtf.config.policy import MANAGED_POLICY_SIZE, RoleGrant, grant_document, policy_size
-from orgtf.process import run
 from orgtf.sandbox.target import SandboxTarget
 from orgtf.tfvars import group_grants
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
+from module_roots import Root, changes, render
 from sandbox_fixtures import operator_client, running_sandbox, terraform_env
 
 MASTER_ID = "210987654321"
@@ -83,42 +81,6 @@ def grown(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def render(project: Path, data: dict[str, Any]) -> None:
-    (project / "org.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
-    assert main(["--config", str(project / "org.yaml"), "render"]) == 0
-
-
-class Root:
-    """The master account root, driven with the sandbox's Terraform and environment."""
-
-    def __init__(self, directory: Path, target: SandboxTarget) -> None:
-        self.directory, self.terraform = directory, target.terraform.path
-        self.env = terraform_env(target)
-
-    def __call__(self, *args: str, codes: frozenset[int] = frozenset({0})) -> str:
-        argv = [str(self.terraform), *args]
-        return run(argv, env=self.env, cwd=self.directory, ok_codes=codes, timeout=300).output
-
-    def plan(self) -> dict[str, Any]:
-        self("init", "-input=false", "-no-color")
-        self("plan", "-input=false", "-no-color", "-out=plan.out")
-        plan: dict[str, Any] = json.loads(self("show", "-json", "plan.out"))
-        return plan
-
-    def apply(self) -> None:
-        self("apply", "-input=false", "-no-color", "plan.out")
-
-    def is_clean(self) -> bool:
-        out = self(
-            "plan", "-input=false", "-no-color", "-detailed-exitcode", codes=frozenset({0, 2})
-        )
-        return "No changes." in out
-
-
-def changes(plan: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {rc["address"]: rc["change"] for rc in plan.get("resource_changes", [])}
-
-
 def master_iam(target: SandboxTarget) -> Any:
     """An IAM client with the operator's own credentials: the master account."""
     return operator_client(target, "iam")
@@ -139,7 +101,8 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Sa
 
 @pytest.fixture(scope="module")
 def root(sandbox: tuple[Path, SandboxTarget]) -> Root:
-    return Root(sandbox[0] / "environments" / "master", sandbox[1])
+    project, target = sandbox
+    return Root(project / "environments" / "master", target.terraform.path, terraform_env(target))
 
 
 @pytest.fixture(scope="module")
