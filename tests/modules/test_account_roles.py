@@ -8,21 +8,18 @@ named and inline policies, a hostile description that must arrive verbatim, and 
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+from module_roots import Root, changes, render
+from sandbox_fixtures import assumed_client, running_sandbox, terraform_env
 
 from orgtf.config.policy import trust_policy
 from orgtf.sandbox.target import SandboxTarget
 from orgtf.terraform_bin import bundled_terraform
-
-sys.path.insert(0, str(Path(__file__).parents[1]))
-from module_roots import Root, changes, render
-from sandbox_fixtures import assumed_client, running_sandbox, terraform_env
 
 MASTER_ID = "210987654321"
 ALPHA_ID = "311111111111"

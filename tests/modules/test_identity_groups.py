@@ -12,22 +12,19 @@ is split over several managed policies.
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+from module_roots import Root, changes, render
+from sandbox_fixtures import operator_client, running_sandbox, terraform_env
 
 from orgtf.config import load_organization
 from orgtf.config.policy import MANAGED_POLICY_SIZE, RoleGrant, grant_document, policy_size
 from orgtf.sandbox.target import SandboxTarget
 from orgtf.tfvars import group_grants
-
-sys.path.insert(0, str(Path(__file__).parents[1]))
-from module_roots import Root, changes, render
-from sandbox_fixtures import operator_client, running_sandbox, terraform_env
 
 MASTER_ID = "210987654321"
 ALPHA_ID = "311111111111"

@@ -10,24 +10,13 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from botocore.exceptions import ClientError
 
-from orgtf.cli import main
-from orgtf.config import load_organization
-from orgtf.config.model import S3State
-from orgtf.errors import OrgtfError, UsageError
-from orgtf.sandbox import emulator
-from orgtf.sandbox.emulator import EmulatorProcess
-from orgtf.sandbox.runtime import SandboxTarget, bring_up, sandbox_status
-from orgtf.terraform_bin import TerraformBinary, bundled_terraform, check_binary
-
 # tests/ holds the shared helpers; pytest puts only this directory on sys.path.
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sandbox_fixtures import (
     DEV_ID,
     MASTER_ID,
@@ -40,6 +29,15 @@ from sandbox_fixtures import (
     with_s3_state,
     write_org,
 )
+
+from orgtf.cli import main
+from orgtf.config import load_organization
+from orgtf.config.model import S3State
+from orgtf.errors import OrgtfError, UsageError
+from orgtf.sandbox import emulator
+from orgtf.sandbox.emulator import EmulatorProcess
+from orgtf.sandbox.runtime import SandboxTarget, bring_up, sandbox_status
+from orgtf.terraform_bin import TerraformBinary, bundled_terraform, check_binary
 
 ACCESS_ROLE = "OrganizationAccountAccessRole"
 

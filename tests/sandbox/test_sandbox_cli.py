@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 
 # tests/ holds the shared helpers; pytest puts only this directory on sys.path.
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from provider_fixtures import decoy_server
 from sandbox_fixtures import DEV_ID, MASTER_ID, PROD_ID, write_org
 
