@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Iterator
@@ -64,10 +65,12 @@ def test_concurrent_apply_of_one_account_fails_fast_naming_the_holder(
         assert "dev   failed" in out or "dev  failed" in out
         assert re.search(r"state locked by \S+@\S+ \(OperationTypeApply", out), out
     finally:
-        _, err = first.communicate(timeout=120)
-    assert first.returncode == 0, err
+        out, err = first.communicate(timeout=120)
+    assert first.returncode == 0, out + err
 
 
 def _state_lock_held(dynamodb: object) -> bool:
+    """Whether an apply holds a state lock (not the brief lock S3 takes to create a state)."""
     items = dynamodb.scan(TableName="testorg-tf-locks")["Items"]  # type: ignore[attr-defined]
-    return any(not item["LockID"]["S"].endswith("-md5") for item in items)
+    infos = [item["Info"]["S"] for item in items if "Info" in item]
+    return any(json.loads(info).get("Operation") == "OperationTypeApply" for info in infos)
