@@ -6,11 +6,8 @@ every other byte of the file is kept. A backup is written and the file is replac
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
 import string
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +17,7 @@ from orgtf.access import check_user
 from orgtf.config import Organization
 from orgtf.config.organization import iam_arn
 from orgtf.errors import OrgtfError, UsageError
+from orgtf.files import write_atomic
 
 TEMPLATE_FIELDS = ("account", "role", "user", "account_id")
 PROFILE_NAME = re.compile(r"^[A-Za-z0-9_.@+=,/-]+$")
@@ -272,28 +270,12 @@ def write_profiles(path: Path, profiles: ProfileSet) -> WriteResult:
     try:
         if old is None:
             target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            _atomic_write(target, new, 0o600)
+            write_atomic(target, new, mode=0o600, fsync=True)
             return WriteResult(path, "created", None)
         mode = target.stat().st_mode & 0o7777
         backup = target.with_name(target.name + ".orgtf-backup")
-        _atomic_write(backup, old, mode)
-        _atomic_write(target, new, mode)
+        write_atomic(backup, old, mode=mode, fsync=True)
+        write_atomic(target, new, mode=mode, fsync=True)
     except OSError as exc:
         raise OrgtfError(f"cannot write {path}: {exc.strerror or exc}") from None
     return WriteResult(path, "updated", backup)
-
-
-def _atomic_write(path: Path, data: bytes, mode: int) -> None:
-    """Write ``data`` to a temp file beside ``path`` and rename it over ``path``."""
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".orgtf-tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            os.fchmod(handle.fileno(), mode)
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp)
-        raise

@@ -8,7 +8,6 @@ report the Terraform files that orgtf did not render in the directories it rende
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from typing import Literal
 
 from orgtf.config.organization import Organization
 from orgtf.errors import OrgtfError
+from orgtf.files import write_atomic
 from orgtf.packaged_modules import module_names, module_sources
 from orgtf.render import (
     ENVIRONMENTS,
@@ -220,15 +220,7 @@ def _os_errors(verb: str, path: Path) -> Iterator[None]:
 
 def _write_atomic(path: Path, content: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(content)
-        os.chmod(temp, 0o644)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, content, mode=0o644)
 
 
 def _remove_empty_dirs(out_dir: Path, removed: list[PurePosixPath]) -> None:

@@ -17,6 +17,7 @@ from typing import Literal
 from orgtf.config import Organization
 from orgtf.config.model import S3State
 from orgtf.errors import OrgtfError
+from orgtf.files import write_if_changed
 from orgtf.render import account_of, render_tree
 from orgtf.render_sync import RenderResult, write_tree
 from orgtf.terraform import Terraform
@@ -150,7 +151,7 @@ class Target:
             return []
         path = self.state_dir / "backend.hcl"
         lines = [f"{key} = {value}" for key, value in self.backend_settings]
-        _write_if_changed(path, "\n".join(lines) + "\n")
+        write_if_changed(path, "\n".join(lines) + "\n")
         return [path]
 
 
@@ -232,9 +233,3 @@ def _hcl_settings(arguments: list[str]) -> tuple[tuple[str, str], ...]:
         bare = value in ("true", "false") or value.startswith("{")
         pairs.append((key, value if bare else json.dumps(value)))
     return tuple(pairs)
-
-
-def _write_if_changed(path: Path, text: str) -> None:
-    if not path.exists() or path.read_text() != text:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from orgtf.errors import OrgtfError
+from orgtf.files import write_atomic
 from orgtf.process import run, spawn_detached
 
 HOST = "127.0.0.1"
@@ -169,10 +170,7 @@ def write_record(state_dir: Path, process: EmulatorProcess) -> None:
         "endpoint": process.endpoint,
         "token": process.token,
     }
-    path = state_dir / RECORD_FILE
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    tmp.replace(path)
+    write_atomic(state_dir / RECORD_FILE, json.dumps(data, indent=2, sort_keys=True) + "\n")
 
 
 def _wait_healthy(

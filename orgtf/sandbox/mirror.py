@@ -18,6 +18,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from orgtf.files import write_if_changed
+
 PROVIDER_SOURCE = "registry.terraform.io/hashicorp/aws"
 PROVIDER_VERSION = "6.37.0"
 _EXECUTABLE = f"terraform-provider-aws_v{PROVIDER_VERSION}"
@@ -62,9 +64,7 @@ def install_provider(mirror_dir: Path, python: str = sys.executable) -> Provider
     target_dir = mirror_dir / PROVIDER_SOURCE / PROVIDER_VERSION / arch
     target_dir.mkdir(parents=True, exist_ok=True)
     executable = target_dir / _EXECUTABLE
-    text = provider_script(python)
-    if not executable.is_file() or executable.read_text() != text:
-        executable.write_text(text)
+    write_if_changed(executable, provider_script(python))
     executable.chmod(0o755)
     return ProviderInstall(
         mirror_dir=mirror_dir,

@@ -5,17 +5,17 @@ from __future__ import annotations
 import fcntl
 import importlib.util
 import json
-import os
 import shutil
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from orgtf.config import Organization
 from orgtf.errors import OrgtfError, UsageError
+from orgtf.files import write_atomic
 from orgtf.sandbox import emulator
 from orgtf.sandbox.bootstrap import BootstrapResult, OperatorCredentials, bootstrap
 from orgtf.sandbox.emulator import EmulatorProcess
@@ -241,7 +241,8 @@ def _write_sandbox_file(target: SandboxTarget, result: BootstrapResult) -> None:
             "source": target.terraform.source,
         },
     }
-    _write_json(target.state_dir / SANDBOX_FILE, data, mode=0o644)
+    text = json.dumps(data, indent=2, sort_keys=True) + "\n"
+    write_atomic(target.state_dir / SANDBOX_FILE, text, mode=0o644, umask=True)
 
 
 def _load_target(state_dir: Path, process: EmulatorProcess) -> SandboxTarget | None:
@@ -280,16 +281,8 @@ def _write_credentials(state_dir: Path, operator: OperatorCredentials) -> None:
         "access_key_id": operator.access_key_id,
         "secret_access_key": operator.secret_access_key,
     }
-    _write_json(state_dir / CREDENTIALS_FILE, data, mode=0o600)
-
-
-def _write_json(path: Path, data: Mapping[str, Any], *, mode: int) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.unlink(missing_ok=True)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(json.dumps(data, indent=2, sort_keys=True) + "\n")
-    tmp.replace(path)
+    text = json.dumps(data, indent=2, sort_keys=True) + "\n"
+    write_atomic(state_dir / CREDENTIALS_FILE, text, mode=0o600, umask=True)
 
 
 @contextmanager
