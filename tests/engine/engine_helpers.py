@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -24,6 +24,27 @@ def sandbox_project(factory: pytest.TempPathFactory, name: str, org_yaml: str) -
     directory = write_org(factory.mktemp(name), org_yaml)
     with running_sandbox(directory) as target:
         yield directory, target
+
+
+@contextmanager
+def edited_org(
+    project: Path, old: str, new: str, *, afterwards: Sequence[str] = ()
+) -> Iterator[str]:
+    """org.yaml with ``old`` replaced by ``new`` while the block runs; yields the original.
+
+    The original is always written back, then ``orgtf AFTERWARDS...`` runs (e.g. an apply
+    that brings the sandbox back to it for the next test).
+    """
+    config = project / "org.yaml"
+    original = config.read_text()
+    assert old in original, f"{old!r} is not in org.yaml"
+    config.write_text(original.replace(old, new, 1))
+    try:
+        yield original
+    finally:
+        config.write_text(original)
+        if afterwards:
+            orgtf(project, *afterwards)
 
 
 def orgtf(project: Path, *argv: str) -> int:

@@ -8,7 +8,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from engine_helpers import Project, orgtf, sandbox_project, spawn_orgtf
+from engine_helpers import Project, edited_org, orgtf, sandbox_project, spawn_orgtf
 from process_probe import wait_for_process
 from sandbox_fixtures import (
     DEV_ID,
@@ -93,14 +93,11 @@ def test_apply_failure_in_one_account_reports_and_reruns(
     project: Project, capsys: pytest.CaptureFixture[str]
 ) -> None:
     directory, target = project
-    config = directory / "org.yaml"
-    original = config.read_text()
     iam = client_as_account(target, "iam", DEV_ID)
     trust = json.dumps({"Version": "2012-10-17", "Statement": []})
-    try:
-        config.write_text(
-            original.replace("roles:\n", "roles:\n  Clash:\n    accounts: [prod, dev]\n", 1)
-        )
+    clash = "roles:\n  Clash:\n    accounts: [prod, dev]\n"
+    restore = ("apply", "--all", "--yes", "--allow-destroy")
+    with edited_org(directory, "roles:\n", clash, afterwards=restore):
         iam.create_role(RoleName="Clash", AssumeRolePolicyDocument=trust)  # made by hand
         assert orgtf(directory, "plan", "--account", "prod", "--account", "dev") == 0
         capsys.readouterr()
@@ -113,6 +110,3 @@ def test_apply_failure_in_one_account_reports_and_reruns(
         iam.delete_role(RoleName="Clash")
         assert orgtf(directory, "apply", "--account", "dev", "--yes") == 0
         assert "Clash" in {r["RoleName"] for r in iam.list_roles()["Roles"]}
-    finally:
-        config.write_text(original)
-        orgtf(directory, "apply", "--all", "--yes", "--allow-destroy")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from engine_helpers import Project, orgtf, run_in_terminal, sandbox_project
+from engine_helpers import Project, edited_org, orgtf, run_in_terminal, sandbox_project
 from sandbox_fixtures import (
     DEV_ID,
     MASTER_ID,
@@ -29,6 +30,16 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
 def role_names(target: SandboxTarget, account_id: str) -> set[str]:
     iam = client_as_account(target, "iam", account_id)
     return {r["RoleName"] for r in iam.list_roles()["Roles"]}
+
+
+@contextmanager
+def without_prod_admin(directory: Path) -> Iterator[None]:
+    """org.yaml without the Admin role in the protected prod account, nor its grant."""
+    with (
+        edited_org(directory, "accounts: [prod, dev]", "accounts: [dev]"),
+        edited_org(directory, "prod/Admin, ", ""),
+    ):
+        yield
 
 
 def plan_json(project: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, dict]:
@@ -89,17 +100,11 @@ def test_saved_plan_from_other_org_yaml_is_refused(
     project: Project, capsys: pytest.CaptureFixture[str]
 ) -> None:
     directory, target = project
-    config = directory / "org.yaml"
-    original = config.read_text()
-    try:
-        config.write_text(
-            original.replace(
-                "  alice: {groups: [admins]}",
-                "  alice: {groups: [admins]}\n  bob: {groups: [admins]}",
-            )
-        )
+    alice = "  alice: {groups: [admins]}"
+    bob = f"{alice}\n  bob: {{groups: [admins]}}"
+    with edited_org(directory, alice, bob, afterwards=("plan", "--account", "master")) as original:
         assert orgtf(directory, "plan", "--account", "master") == 0
-        config.write_text(original)
+        (directory / "org.yaml").write_text(original)
         capsys.readouterr()
         assert orgtf(directory, "apply", "--account", "master") == 1
         err = capsys.readouterr().err
@@ -107,9 +112,6 @@ def test_saved_plan_from_other_org_yaml_is_refused(
         assert "run orgtf plan again" in err
         iam = client_as_account(target, "iam", MASTER_ID)
         assert "bob" not in {u["UserName"] for u in iam.list_users()["Users"]}
-    finally:
-        config.write_text(original)
-        orgtf(directory, "plan", "--account", "master")
 
 
 def test_damaged_plan_record_is_refused(
@@ -132,12 +134,7 @@ def test_protected_account_refuses_destroy(
     project: Project, capsys: pytest.CaptureFixture[str]
 ) -> None:
     directory, target = project
-    config = directory / "org.yaml"
-    original = config.read_text()
-    try:
-        config.write_text(
-            original.replace("accounts: [prod, dev]", "accounts: [dev]").replace("prod/Admin, ", "")
-        )
+    with without_prod_admin(directory):
         code, report = plan_json(directory, capsys, "--fail-on", "destroy")
         assert code == 1
         prod = next(a for a in report["accounts"] if a["account"] == "prod")
@@ -150,8 +147,6 @@ def test_protected_account_refuses_destroy(
         assert "Admin" in role_names(target, PROD_ID)  # nothing applied anywhere
         iam = client_as_account(target, "iam", MASTER_ID)
         assert iam.list_group_policies(GroupName="admins")["PolicyNames"]
-    finally:
-        config.write_text(original)
 
 
 def test_markdown_report(
@@ -183,15 +178,10 @@ def test_orgtf_sandbox_variable_targets_the_sandbox(
 
 def test_apply_without_plan_asks_on_a_terminal(project: Project, tmp_path: Path) -> None:
     directory, target = project
-    config = directory / "org.yaml"
-    original = config.read_text()
     plans = ["--plan-dir", str(tmp_path)]
-    try:
-        config.write_text(
-            original.replace(
-                "  alice: {groups: [admins]}", "  alice: {groups: [admins]}\n  dora: {}"
-            )
-        )
+    alice = "  alice: {groups: [admins]}"
+    restore = ("apply", "--account", "master", "--yes", *plans)
+    with edited_org(directory, alice, f"{alice}\n  dora: {{}}", afterwards=restore):
         code, screen = run_in_terminal(directory, "no", "apply", "--account", "master", *plans)
         assert code == 1, screen
         assert 'module.identity_groups.aws_iam_user.this["dora"]' in screen
@@ -203,22 +193,16 @@ def test_apply_without_plan_asks_on_a_terminal(project: Project, tmp_path: Path)
         code, screen = run_in_terminal(directory, "yes", "apply", "--account", "master", *plans)
         assert code == 0, screen
         assert "dora" in {u["UserName"] for u in iam.list_users()["Users"]}
-    finally:
-        config.write_text(original)
-        orgtf(directory, "apply", "--account", "master", "--yes", *plans)
 
 
 def test_plan_made_before_the_state_changed_is_refused(
     project: Project, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     directory, _ = project
-    config = directory / "org.yaml"
-    original = config.read_text()
     first, second = ["--plan-dir", str(tmp_path / "a")], ["--plan-dir", str(tmp_path / "b")]
-    try:
-        config.write_text(
-            original.replace("roles:\n", "roles:\n  Twice:\n    accounts: [dev]\n", 1)
-        )
+    twice = "roles:\n  Twice:\n    accounts: [dev]\n"
+    restore = ("apply", "--account", "dev", "--yes")
+    with edited_org(directory, "roles:\n", twice, afterwards=restore):
         assert orgtf(directory, "plan", "--account", "dev", *first) == 0
         assert orgtf(directory, "plan", "--account", "dev", *second) == 0
         assert orgtf(directory, "apply", "--account", "dev", *first) == 0
@@ -228,22 +212,14 @@ def test_plan_made_before_the_state_changed_is_refused(
         assert "the state of account dev changed since its plan was made" in err
         assert "run orgtf plan again" in err
         assert orgtf(directory, "plan", "--account", "dev", "--detailed-exitcode") == 0
-    finally:
-        config.write_text(original)
-        orgtf(directory, "apply", "--account", "dev", "--yes")
 
 
 def test_plans_made_by_apply_are_dropped_unless_confirmed(
     project: Project, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     directory, _ = project
-    config = directory / "org.yaml"
-    original = config.read_text()
     plans = ["--plan-dir", str(tmp_path)]
-    try:
-        config.write_text(
-            original.replace("accounts: [prod, dev]", "accounts: [dev]").replace("prod/Admin, ", "")
-        )
+    with without_prod_admin(directory):
         assert orgtf(directory, "apply", "--all", "--yes", *plans) == 1  # protected: refused
         assert not list(tmp_path.glob("*.tfplan"))
         code, screen = run_in_terminal(directory, None, "apply", "--account", "master", *plans)
@@ -251,8 +227,6 @@ def test_plans_made_by_apply_are_dropped_unless_confirmed(
         assert not list(tmp_path.glob("*.tfplan"))
         capsys.readouterr()
         assert orgtf(directory, "apply", "--account", "master", *plans) == 4  # nothing reviewed
-    finally:
-        config.write_text(original)
 
 
 def test_plan_warns_about_files_and_state_it_does_not_manage(
