@@ -28,11 +28,11 @@ from typing import Any
 import yaml
 
 from orgtf.config import Organization, load_organization
-from orgtf.engine import Engine, default_parallelism
 from orgtf.process import Supervisor
-from orgtf.render_sync import write_tree
+from orgtf.render.sync import write_tree
+from orgtf.run.engine import Engine, default_parallelism
+from orgtf.run.workspace import sandbox_target
 from orgtf.sandbox.runtime import ensure_sandbox, stop_sandbox
-from orgtf.workspace import sandbox_target
 
 
 class _Quiet:

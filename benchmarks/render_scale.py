@@ -18,8 +18,8 @@ from typing import Any
 import yaml
 
 from orgtf.config import load_organization
-from orgtf.render import render_tree
-from orgtf.render_sync import write_tree
+from orgtf.render.sync import write_tree
+from orgtf.render.tree import render_tree
 
 
 def organization(accounts: int, roles: int, users: int) -> dict[str, Any]:

@@ -15,19 +15,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from orgtf.catalog import Catalog, build_catalog
-from orgtf.catalog_format import catalog_text
-from orgtf.catalog_state import read_account_states
+from orgtf.catalog.build import Catalog, build_catalog
+from orgtf.catalog.format import catalog_text
+from orgtf.catalog.state import read_account_states
 from orgtf.config import Organization
-from orgtf.engine import Engine, default_parallelism
 from orgtf.errors import OrgtfError
-from orgtf.plan_model import AccountPlan, ApplyOutcome
 from orgtf.process import Supervisor
-from orgtf.profiles import ProfileSet, build_profiles, render_aws_config
-from orgtf.progress import Progress, progress_for
-from orgtf.render_sync import write_tree
-from orgtf.report import counts, summary_counts
-from orgtf.workspace import Target, select_target
+from orgtf.profiles.build import ProfileSet, build_profiles, render_aws_config
+from orgtf.render.sync import write_tree
+from orgtf.run.engine import Engine, default_parallelism
+from orgtf.run.progress import Progress, progress_for
+from orgtf.run.report import counts, summary_counts
+from orgtf.run.workspace import Target, select_target
+from orgtf.terraform.plan import AccountPlan, ApplyOutcome
 
 Say = Callable[[str], None]
 

@@ -3,26 +3,26 @@
 from __future__ import annotations
 
 from orgtf.commands import (
-    access_commands,
-    catalog_commands,
-    config_commands,
-    demo_commands,
-    profiles_commands,
-    render_commands,
-    run_commands,
-    sandbox_commands,
+    access,
+    catalog,
+    config,
+    demo,
+    profiles,
+    render,
+    run,
+    sandbox,
 )
 from orgtf.commands.base import Command, Context
 
 COMMANDS: tuple[Command, ...] = (
-    *config_commands.COMMANDS,
-    *access_commands.COMMANDS,
-    *profiles_commands.COMMANDS,
-    *render_commands.COMMANDS,
-    *run_commands.COMMANDS,
-    *catalog_commands.COMMANDS,
-    *demo_commands.COMMANDS,
-    *sandbox_commands.COMMANDS,
+    *config.COMMANDS,
+    *access.COMMANDS,
+    *profiles.COMMANDS,
+    *render.COMMANDS,
+    *run.COMMANDS,
+    *catalog.COMMANDS,
+    *demo.COMMANDS,
+    *sandbox.COMMANDS,
 )
 
 __all__ = ["COMMANDS", "Command", "Context"]

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from orgtf.errors import OrgtfError
-from orgtf.render_sync import StaleFile
+from orgtf.render.sync import StaleFile
 
 
 def positive_int(text: str) -> int:

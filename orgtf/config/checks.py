@@ -22,6 +22,7 @@ from orgtf.config.policy import (
     policy_size,
     trust_policy,
 )
+from orgtf.text import did_you_mean
 
 POLICY_ARN = re.compile(
     r"^arn:aws(-[a-z]+)*:iam::(aws|[0-9]{12}):policy(/[\x21-\x7e]*)?/[\w+=,.@-]+$"
@@ -237,11 +238,3 @@ def _bad_arn(arn: str) -> str:
 
 def _unknown(kind: str, name: str, known: Mapping[str, Any]) -> str:
     return f"unknown {kind} {name!r}{did_you_mean(name, known)}"
-
-
-def did_you_mean(name: str, known: Any) -> str:
-    """`` (did you mean 'x'?)`` when a known name is close to ``name``, else ``""``."""
-    import difflib
-
-    close = difflib.get_close_matches(name, [str(k) for k in known], n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""

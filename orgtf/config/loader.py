@@ -14,11 +14,12 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from orgtf.config import model
-from orgtf.config.checks import check_all, did_you_mean
+from orgtf.config.checks import check_all
 from orgtf.config.model import OrgConfig
 from orgtf.config.organization import Organization
 from orgtf.config.source import PathKey, SourceMap, load_yaml_file, load_yaml_text
 from orgtf.errors import ConfigError, Problem
+from orgtf.text import did_you_mean
 
 PATTERN_HINTS = {
     model.IAM_NAME: "use only letters, digits and +=,.@_-",

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from orgtf.config.model import Account, Group, OrgConfig, Role, User
 from orgtf.errors import UsageError
+from orgtf.text import did_you_mean
 
 
 @dataclass(frozen=True, order=True)
@@ -64,7 +65,6 @@ class Organization:
 
         Raises UsageError (exit 4), suggesting a close name, for a name not in org.yaml.
         """
-        from orgtf.config.checks import did_you_mean  # checks imports this module
 
         known = self.account_names()
         for name in names:

@@ -24,7 +24,7 @@ from orgtf.config import Organization
 from orgtf.config.model import S3State
 from orgtf.config.policy import trust_policy
 from orgtf.errors import OrgtfError
-from orgtf.sandbox.provider.loopback import NotLoopbackError, loopback_url
+from orgtf.sandbox.loopback import NotLoopbackError, loopback_url
 
 # boto3 and botocore come with the sandbox extra: imported where used, so that importing this
 # module (for OperatorCredentials) works on a base install.
@@ -89,7 +89,7 @@ def account_client(
     """
     import boto3
 
-    from orgtf.sandbox.provider.client_guard import client_config, guard_client
+    from orgtf.sandbox.client_guard import client_config, guard_client
 
     try:
         url = loopback_url(endpoint)

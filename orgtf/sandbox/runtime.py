@@ -21,7 +21,7 @@ from orgtf.sandbox.bootstrap import BootstrapResult, OperatorCredentials, bootst
 from orgtf.sandbox.emulator import EmulatorProcess
 from orgtf.sandbox.mirror import install_provider, write_cli_config
 from orgtf.sandbox.target import ProviderMode, SandboxTarget, state_dir_of
-from orgtf.terraform_bin import TerraformBinary, resolve_terraform
+from orgtf.terraform.binary import TerraformBinary, resolve_terraform
 
 SANDBOX_FILE = "sandbox.json"
 CREDENTIALS_FILE = "credentials.json"

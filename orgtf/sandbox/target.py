@@ -22,7 +22,7 @@ from typing import Literal
 
 from orgtf.config.model import S3State
 from orgtf.sandbox.bootstrap import OperatorCredentials
-from orgtf.terraform_bin import TerraformBinary
+from orgtf.terraform.binary import TerraformBinary
 
 STATE_DIR = Path(".orgtf") / "sandbox"
 ProviderMode = Literal["standin", "registry"]

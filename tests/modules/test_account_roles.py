@@ -19,7 +19,7 @@ from sandbox_fixtures import assumed_client, running_sandbox, terraform_env
 
 from orgtf.config.policy import trust_policy
 from orgtf.sandbox.target import SandboxTarget
-from orgtf.terraform_bin import bundled_terraform
+from orgtf.terraform.binary import bundled_terraform
 
 MASTER_ID = "210987654321"
 ALPHA_ID = "311111111111"

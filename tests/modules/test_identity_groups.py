@@ -23,8 +23,8 @@ from sandbox_fixtures import operator_client, running_sandbox, terraform_env
 
 from orgtf.config import load_organization
 from orgtf.config.policy import MANAGED_POLICY_SIZE, RoleGrant, grant_document, policy_size
+from orgtf.render.tfvars import group_grants
 from orgtf.sandbox.target import SandboxTarget
-from orgtf.tfvars import group_grants
 
 MASTER_ID = "210987654321"
 ALPHA_ID = "311111111111"

@@ -37,7 +37,7 @@ from orgtf.errors import OrgtfError, UsageError
 from orgtf.sandbox import emulator
 from orgtf.sandbox.emulator import EmulatorProcess
 from orgtf.sandbox.runtime import SandboxTarget, bring_up, sandbox_status
-from orgtf.terraform_bin import TerraformBinary, bundled_terraform, check_binary
+from orgtf.terraform.binary import TerraformBinary, bundled_terraform, check_binary
 
 ACCESS_ROLE = "OrganizationAccountAccessRole"
 

@@ -15,8 +15,8 @@ import pytest
 
 from orgtf.errors import OrgtfError
 from orgtf.sandbox.bootstrap import account_client
-from orgtf.sandbox.provider.client_guard import NonLoopbackRequestError
-from orgtf.sandbox.provider.loopback import is_loopback_host
+from orgtf.sandbox.client_guard import NonLoopbackRequestError
+from orgtf.sandbox.loopback import is_loopback_host
 from orgtf.sandbox.provider.session import max_attempts, open_session
 from orgtf.sandbox.provider.settings import (
     ProviderSettings,

@@ -20,7 +20,7 @@ import pytest
 from provider_fixtures import decoy_server
 from sandbox_fixtures import DEV_ID, MASTER_ID, PROD_ID, write_org
 
-from orgtf.terraform_bin import bundled_terraform, resolve_terraform
+from orgtf.terraform.binary import bundled_terraform, resolve_terraform
 
 ORGTF = [sys.executable, "-m", "orgtf"]
 

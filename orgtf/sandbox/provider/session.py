@@ -122,7 +122,7 @@ def _client(service: str, settings: ProviderSettings, url: str, creds: Credentia
     # command just to read its schema, and boto3 is most of the start-up time.
     import boto3
 
-    from orgtf.sandbox.provider.client_guard import client_config, guard_client
+    from orgtf.sandbox.client_guard import client_config, guard_client
 
     config = client_config(
         # botocore's "max_attempts" counts retries; "total_max_attempts" counts every attempt.

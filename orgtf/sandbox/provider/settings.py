@@ -13,13 +13,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from orgtf.sandbox.provider.endpoint_keys import SERVICE_ALIASES, SERVICE_ENV_SUFFIX
-from orgtf.sandbox.provider.framework import Unknown
-from orgtf.sandbox.provider.loopback import (
+from orgtf.sandbox.loopback import (
     WHAT_IS_LOOPBACK,
     NotLoopbackError,
     loopback_url,
 )
+from orgtf.sandbox.provider.endpoint_keys import SERVICE_ALIASES, SERVICE_ENV_SUFFIX
+from orgtf.sandbox.provider.framework import Unknown
 
 SANDBOX_NOTICE = (
     "This is the orgtf sandbox stand-in for registry.terraform.io/hashicorp/aws. It only talks "

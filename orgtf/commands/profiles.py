@@ -1,0 +1,94 @@
+"""``orgtf profiles``: AWS config profiles for the roles a user may assume."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from orgtf.commands.base import Command, Context
+from orgtf.errors import ExitCode, UsageError
+from orgtf.profiles.build import (
+    ProfileSet,
+    WriteResult,
+    build_profiles,
+    render_aws_config,
+    render_extend_switch_roles,
+    write_profiles,
+)
+
+
+def _path(text: str) -> Path:
+    return Path(os.path.expanduser(text))
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """``profiles --user NAME [--source-profile P] [--name-template T] [--write PATH]``."""
+    parser.add_argument("--user", required=True, metavar="NAME", help="the user in org.yaml")
+    parser.add_argument(
+        "--source-profile",
+        default="default",
+        metavar="PROFILE",
+        help="the profile holding the user's own credentials (default: default)",
+    )
+    parser.add_argument(
+        "--name-template",
+        metavar="TEMPLATE",
+        help="profile names from {account}, {role}, {user}, {account_id} "
+        "(default: {account}-{role} in lower case)",
+    )
+    parser.add_argument(
+        "--write",
+        type=_path,
+        metavar="PATH",
+        help="merge into this AWS config file (e.g. ~/.aws/config), replacing only "
+        "the orgtf-managed block; a backup is kept as PATH.orgtf-backup",
+    )
+    parser.add_argument(
+        "--format",
+        choices=("aws-config", "extend-switch-roles"),
+        default="aws-config",
+        help="~/.aws/config profiles, or the AWS Extend Switch Roles browser extension's "
+        "configuration",
+    )
+
+
+def profiles_handler(args: argparse.Namespace, ctx: Context) -> int:
+    """Print the profiles, or merge them into the file given with --write."""
+    if args.write is not None and args.format != "aws-config":
+        raise UsageError("--write works only with --format aws-config")
+    profiles = build_profiles(
+        ctx.load(),
+        args.user,
+        source_profile=args.source_profile,
+        name_template=args.name_template,
+    )
+    if args.write is None:
+        render = render_aws_config if args.format == "aws-config" else render_extend_switch_roles
+        sys.stdout.write(render(profiles))
+        return int(ExitCode.OK)
+    print(_report(write_profiles(args.write, profiles), profiles))
+    return int(ExitCode.OK)
+
+
+def _report(result: WriteResult, profiles: ProfileSet) -> str:
+    count = f"{len(profiles.profiles)} profile(s) for {profiles.user}"
+    if result.status == "unchanged":
+        head = f"{result.path} is up to date ({count}); nothing written"
+    elif result.status == "created":
+        head = f"created {result.path} with {count}"
+    else:
+        head = f"updated {result.path} with {count} (previous file kept as {result.backup})"
+    names = [f"  {p.name}" + ("  (MFA)" if p.mfa_serial else "") for p in profiles.profiles]
+    return "\n".join([head, *names])
+
+
+COMMANDS = (
+    Command(
+        "profiles",
+        "~/.aws/config profiles for every role a user may assume (print, or merge with --write)",
+        configure,
+        profiles_handler,
+    ),
+)

@@ -1,0 +1,74 @@
+"""``orgtf render``: write the Terraform roots for org.yaml, or check that they are current."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from orgtf.commands.base import Command, Context
+from orgtf.commands.common import warn_foreign
+from orgtf.errors import ExitCode, OrgtfError
+from orgtf.render.sync import StaleFile, check_tree, write_tree
+
+
+def _configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="write environments/ (and modules/ when needed) under DIR "
+        "(default: the directory of org.yaml)",
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 listing each missing, stale or extra file, and each "
+        "Terraform file orgtf did not render in environments/ or the modules, when the "
+        "rendered files disagree with org.yaml; 0 when they are in sync",
+    )
+
+
+def render(args: argparse.Namespace, ctx: Context) -> int:
+    """Render org.yaml into DIR, or with --check compare DIR with what would be rendered."""
+    org = ctx.load()
+    out_dir: Path = args.out if args.out is not None else ctx.project_dir
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OrgtfError(f"--out {out_dir}: not a directory")
+    if args.check:
+        return _check(org_path=ctx.config_path, out_dir=out_dir, stale=check_tree(org, out_dir))
+    result = write_tree(org, out_dir)
+    for path in result.written:
+        print(f"wrote {path}")
+    for path in result.removed:
+        print(f"removed {path}")
+    print(
+        f"rendered {len(org.account_names())} accounts into {out_dir}: "
+        f"{len(result.written)} written, {len(result.removed)} removed, "
+        f"{len(result.unchanged)} unchanged"
+    )
+    warn_foreign(result.foreign)
+    return int(ExitCode.OK)
+
+
+def _check(org_path: Path, out_dir: Path, stale: list[StaleFile]) -> int:
+    if not stale:
+        print(f"{out_dir}: rendered files are in sync with {org_path}")
+        return int(ExitCode.OK)
+    for item in stale:
+        print(item)
+    print(
+        f"{len(stale)} file(s) under {out_dir} disagree with {org_path}; "
+        "run `orgtf render` and commit the result"
+    )
+    return int(ExitCode.FAILURE)
+
+
+COMMANDS = (
+    Command(
+        "render",
+        "write the Terraform roots (environments/<account>/) for org.yaml, or --check them",
+        _configure,
+        render,
+    ),
+)

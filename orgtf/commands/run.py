@@ -1,0 +1,185 @@
+"""``orgtf plan`` and ``orgtf apply``: Terraform across the organization's accounts."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import get_args
+
+from orgtf.commands.base import Command, Context
+from orgtf.commands.common import positive_int, warn_foreign, write_output
+from orgtf.config import Organization
+from orgtf.errors import ExitCode, UsageError
+from orgtf.process import Supervisor
+from orgtf.run.engine import Engine, check_protected, default_parallelism
+from orgtf.run.progress import progress_for
+from orgtf.run.report import ReportFormat, format_apply_summary, format_report
+from orgtf.run.workspace import abandoned_states, select_target
+from orgtf.terraform.plan import AccountPlan
+
+FORMATS: tuple[ReportFormat, ...] = get_args(ReportFormat)
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--account",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="an account to run (repeatable; default for plan: every account)",
+    )
+    parser.add_argument(
+        "--parallelism", type=positive_int, default=None, metavar="N", help="accounts run at once"
+    )
+    parser.add_argument(
+        "--plan-dir", type=Path, default=None, metavar="DIR", help="where saved plans are kept"
+    )
+
+
+def _configure_plan(parser: argparse.ArgumentParser) -> None:
+    _common(parser)
+    parser.add_argument(
+        "--detailed-exitcode", action="store_true", help="exit 2 when any account has changes"
+    )
+    parser.add_argument("--format", choices=FORMATS, default="text", help="report format")
+    parser.add_argument(
+        "--output", type=Path, default=None, metavar="FILE", help="write the report here"
+    )
+    parser.add_argument(
+        "--fail-on",
+        choices=("destroy",),
+        default=None,
+        help="exit 1 when any plan deletes or replaces anything",
+    )
+
+
+def _configure_apply(parser: argparse.ArgumentParser) -> None:
+    _common(parser)
+    parser.add_argument("--all", action="store_true", help="apply every account")
+    parser.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    parser.add_argument(
+        "--allow-destroy",
+        action="store_true",
+        help="allow deletes and replacements in protected accounts",
+    )
+    parser.add_argument(
+        "--fail-fast", action="store_true", help="stop starting accounts after the first failure"
+    )
+
+
+def _engine(
+    org: Organization, ctx: Context, args: argparse.Namespace, accounts: list[str]
+) -> Engine:
+    return Engine(
+        org=org,
+        target=select_target(org, ctx.sandbox, os.environ),
+        parallelism=args.parallelism or default_parallelism(len(accounts)),
+        supervisor=Supervisor(),
+        plan_dir=args.plan_dir,
+    )
+
+
+def _run_plans(engine: Engine, accounts: list[str]) -> tuple[AccountPlan, ...]:
+    with progress_for(accounts) as progress:
+        run = engine.plan(engine.workspaces(accounts), progress)
+    warn_foreign(run.rendered.foreign)
+    for account in abandoned_states(engine.org, engine.target):
+        print(
+            f"warning: account {account} is no longer in org.yaml, but "
+            f"environments/{account}/terraform.tfstate still tracks its resources, which orgtf "
+            "no longer manages (see docs/rendering.md)",
+            file=sys.stderr,
+        )
+    return run.results
+
+
+def plan(args: argparse.Namespace, ctx: Context) -> int:
+    """Plan every selected account and report; exit codes as documented in docs/cli.md."""
+    if args.output is not None and args.output.is_dir():
+        raise UsageError(f"--output {args.output} is a directory; name a file")
+    org = ctx.load()
+    accounts = org.select_accounts(args.account)
+    engine = _engine(org, ctx, args, accounts)
+    results = _run_plans(engine, accounts)
+    write_output(format_report(results, args.format), args.output, "report")
+    if args.output is not None:
+        print(format_report(results, "text"), end="")
+    _print_failures(results)
+    if any(r.status == "error" for r in results):
+        return ExitCode.FAILURE
+    if args.fail_on == "destroy" and any(
+        r.summary and r.summary.destroys_anything for r in results
+    ):
+        print("orgtf: plan deletes or replaces resources (--fail-on destroy)", file=sys.stderr)
+        return ExitCode.FAILURE
+    if args.detailed_exitcode and any(r.status == "changes" for r in results):
+        return ExitCode.CHANGES
+    return ExitCode.OK
+
+
+def apply(args: argparse.Namespace, ctx: Context) -> int:
+    """Apply the reviewed saved plans (or plan, confirm and apply), children before master."""
+    if bool(args.account) == bool(args.all):
+        raise UsageError(
+            "name the accounts to apply with --account NAME (repeatable), or pass --all"
+        )
+    org = ctx.load()
+    accounts = org.select_accounts(args.account)
+    engine = _engine(org, ctx, args, accounts)
+    workspaces = engine.workspaces(accounts)
+    saved = engine.saved_plans(workspaces)
+    missing = [ws for ws in workspaces if saved[ws.account] is None]
+    if missing and not args.yes and not sys.stdin.isatty():
+        names = ", ".join(ws.account for ws in missing)
+        raise UsageError(
+            f"no saved plan for {names} and no terminal to confirm on; run orgtf plan first "
+            "or pass --yes"
+        )
+    fresh: dict[str, AccountPlan] = {}
+    confirmed = False
+    try:
+        if missing:
+            fresh = {p.account: p for p in _run_plans(engine, [ws.account for ws in missing])}
+        plans = [saved[a] or fresh[a] for a in accounts]
+        check_protected(org, plans, args.allow_destroy)
+        if fresh and not args.yes and any(p.status == "changes" for p in fresh.values()):
+            print(format_report(list(fresh.values()), "text"), end="", file=sys.stderr)
+            if not _confirm():
+                print("orgtf: apply cancelled; nothing was applied", file=sys.stderr)
+                return ExitCode.FAILURE
+        confirmed = True
+    finally:
+        if not confirmed:  # plans made here count as reviewed only once confirmed
+            engine.discard_plans(list(fresh))
+    with progress_for(accounts) as progress:
+        outcomes = engine.apply(plans, args.fail_fast, progress)
+    print(format_apply_summary(outcomes), end="")
+    return ExitCode.FAILURE if any(o.status == "failed" for o in outcomes) else ExitCode.OK
+
+
+def _confirm() -> bool:
+    print("Apply these changes? Only 'yes' will be accepted: ", end="", file=sys.stderr, flush=True)
+    try:
+        return sys.stdin.readline().strip() == "yes"
+    except (OSError, EOFError):
+        return False
+
+
+def _print_failures(results: Sequence[AccountPlan]) -> None:
+    for r in results:
+        if r.status == "error":
+            print(f"orgtf: account {r.account} failed; full log: {r.log_path}", file=sys.stderr)
+
+
+COMMANDS = (
+    Command(
+        "plan",
+        "plan every account (or --account NAME...) and report the changes",
+        _configure_plan,
+        plan,
+    ),
+    Command("apply", "apply reviewed plans to --account NAME... or --all", _configure_apply, apply),
+)

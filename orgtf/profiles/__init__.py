@@ -1,0 +1,6 @@
+"""Stage 4, profiles: ``~/.aws/config`` profiles for the roles a user may assume.
+
+Owns building a user's profiles (``build``) and merging them into an AWS config file safely.
+
+May import: ``orgtf.config``, ``orgtf.access`` and the top-level helpers.
+"""

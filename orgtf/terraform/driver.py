@@ -1,0 +1,268 @@
+"""The one way orgtf runs Terraform: a clean environment per call, logged output, typed results.
+
+Every command goes through ``Terraform._run`` and so through ``orgtf.process.run_logged``:
+argv lists, no shell, each command's output appended to the account's log file, and a
+``Supervisor`` through which another thread can interrupt the running command.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import zipfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+
+from orgtf.errors import OrgtfError
+from orgtf.process import LoggedRun, Supervisor, run_logged
+from orgtf.terraform.init_stamp import needs_init, record_init
+from orgtf.terraform.plan import OutputValue, PlanSummary, parse_outputs, parse_plan
+from orgtf.terraform.stream import parse_plan_stream
+
+LOG_NAME = "terraform.log"
+# Removed from every environment: debug logging, a preselected workspace, injected arguments
+# (TF_CLI_ARGS*) and stray variables (TF_VAR_*), which orgtf passes through files only.
+_DROPPED_PREFIXES = ("TF_LOG", "TF_CLI_ARGS", "TF_VAR_")
+_DROPPED = frozenset({"TF_WORKSPACE", "TF_DATA_DIR"})
+_EXCERPT_LINES = 15
+
+
+class TerraformError(OrgtfError):
+    """A Terraform command failed; the message names the command, exit code and log file."""
+
+    def __init__(
+        self, args: Sequence[str], returncode: int, output: str, log_path: Path, note: str = ""
+    ) -> None:
+        self.command = " ".join(["terraform", *args])
+        self.returncode = returncode
+        self.log_path = log_path
+        excerpt = "\n".join(f"    {line}" if line else "" for line in error_excerpt(output))
+        super().__init__(
+            f"terraform {args[0]} failed (exit {returncode}){note}\n"
+            f"  command: {self.command}\n{excerpt or '    (no output)'}\n  full log: {log_path}"
+        )
+
+
+class StalePlanError(TerraformError):
+    """A saved plan no longer matches the state it was made from; plan again."""
+
+
+class StateLockedError(TerraformError):
+    """The state is locked by another run; ``holder`` says who holds it."""
+
+    def __init__(self, args: Sequence[str], returncode: int, output: str, log_path: Path) -> None:
+        info = dict(re.findall(r"^\s*(ID|Who|Operation|Created):\s*(.*?)\s*$", output, re.M))
+        self.holder = info.get("Who", "unknown")
+        self.lock_id = info.get("ID", "")
+        note = (
+            f": state locked by {self.holder} ({info.get('Operation', 'unknown operation')}"
+            f" since {info.get('Created', '?')}, lock ID {self.lock_id or '?'})"
+        )
+        super().__init__(args, returncode, output, log_path, note)
+
+
+def error_excerpt(output: str) -> list[str]:
+    """The lines of Terraform output that explain a failure: from the first ``Error:`` on."""
+    lines = [line.rstrip() for line in output.splitlines()]
+    start = next((i for i, line in enumerate(lines) if line.lstrip("│╷ ").startswith("Error")), -1)
+    chosen = lines[start : start + _EXCERPT_LINES] if start >= 0 else lines[-_EXCERPT_LINES:]
+    kept = [line for i, line in enumerate(chosen) if line or (i and chosen[i - 1])]
+    return "\n".join(kept).strip("\n").splitlines()
+
+
+def terraform_env(
+    base: Mapping[str, str],
+    *,
+    data_dir: Path | None = None,
+    plugin_cache_dir: Path | None = None,
+    cli_config_file: Path | None = None,
+) -> dict[str, str]:
+    """A new environment for one Terraform call, built from ``base`` (which is not changed)."""
+    env = {
+        key: value
+        for key, value in base.items()
+        if key not in _DROPPED and not key.startswith(_DROPPED_PREFIXES)
+    }
+    env.update(TF_IN_AUTOMATION="1", TF_INPUT="0", CHECKPOINT_DISABLE="1")
+    optional = {
+        "TF_DATA_DIR": data_dir,
+        "TF_PLUGIN_CACHE_DIR": plugin_cache_dir,
+        "TF_CLI_CONFIG_FILE": cli_config_file,
+    }
+    env.update({key: str(path.absolute()) for key, path in optional.items() if path is not None})
+    return env
+
+
+@dataclass(frozen=True)
+class Terraform:
+    """Terraform in one working directory, with one base environment and one log file."""
+
+    binary: Path
+    workdir: Path
+    env: Mapping[str, str]
+    log_dir: Path
+    data_dir: Path | None = None
+    plugin_cache_dir: Path | None = None
+    cli_config_file: Path | None = None
+    supervisor: Supervisor = field(default_factory=Supervisor, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "env", MappingProxyType(dict(self.env)))
+
+    @property
+    def log_path(self) -> Path:
+        """The file every command's output is appended to."""
+        return self.log_dir / LOG_NAME
+
+    @property
+    def effective_data_dir(self) -> Path:
+        """Where Terraform keeps providers, modules and backend settings for this directory."""
+        return self.data_dir or self.workdir / ".terraform"
+
+    def environment(self) -> dict[str, str]:
+        """The environment each command of this instance runs with."""
+        return terraform_env(
+            self.env,
+            data_dir=self.data_dir,
+            plugin_cache_dir=self.plugin_cache_dir,
+            cli_config_file=self.cli_config_file,
+        )
+
+    def init(
+        self, *, backend_config: Sequence[Path] = (), upgrade: bool = False, backend: bool = True
+    ) -> None:
+        """``terraform init``; backend settings come from files, never from argv values."""
+        args = ["init", "-input=false", "-no-color"]
+        args += [f"-backend-config={path}" for path in backend_config]
+        args += ["-upgrade"] * upgrade + ["-backend=false"] * (not backend)
+        self._run(args)
+        if backend:  # an init without the backend does not prepare this directory for plans
+            record_init(self.workdir, self.effective_data_dir, backend_config, self.binary)
+
+    def needs_init(self, *, backend_config: Sequence[Path] = ()) -> bool:
+        """True unless the last successful ``init`` here saw the same configuration."""
+        return needs_init(
+            self.workdir, self.effective_data_dir, backend_config=backend_config, binary=self.binary
+        )
+
+    def init_if_needed(self, *, backend_config: Sequence[Path] = ()) -> bool:
+        """Run ``init`` only when ``needs_init``; True if it ran."""
+        if not self.needs_init(backend_config=backend_config):
+            return False
+        self.init(backend_config=backend_config)
+        return True
+
+    def plan(
+        self,
+        plan_file: Path,
+        *,
+        destroy: bool = False,
+        refresh: bool = True,
+        var_files: Sequence[Path] = (),
+    ) -> bool:
+        """``terraform plan -detailed-exitcode -out=PLAN``; True when there are changes."""
+        args = _plan_args(plan_file, destroy, refresh, var_files)
+        return self._run(args, ok=frozenset({0, 2})).returncode == 2
+
+    def plan_summary(self, plan_file: Path, *, destroy: bool = False) -> tuple[bool, PlanSummary]:
+        """Plan like ``plan`` and summarise from the plan's own ``-json`` output.
+
+        Returns (changes, summary). The log gets the messages as a person reads them.
+        """
+        args = [*_plan_args(plan_file, destroy, True, ()), "-json"]
+        result = self._launch(args, capture=True)
+        stream = parse_plan_stream(result.stdout)
+        with self.log_path.open("a", encoding="utf-8") as log:
+            log.write(stream.text)
+        if result.returncode not in (0, 2):
+            raise self._failure(args, result.returncode, stream.text + result.output)
+        return result.returncode == 2, stream.summary
+
+    def show_plan(self, plan_file: Path) -> PlanSummary:
+        """The summary of a saved plan, from ``terraform show -json``."""
+        result = self._run(["show", "-json", "-no-color", str(plan_file)], capture=True)
+        return parse_plan(result.stdout, f"terraform show -json {plan_file}")
+
+    def planned_state_serial(self, plan_file: Path) -> str:
+        """``state_serial`` as it was when ``plan_file`` was made.
+
+        Read from the plan file's copy of the prior state (a zip member Terraform has
+        written since 0.12), which saves a ``state pull``; asks Terraform when it is absent.
+        """
+        try:
+            with zipfile.ZipFile(plan_file) as plan:
+                return _serial_of(plan.read("tfstate").decode())
+        except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+            return self.state_serial()
+
+    def state_serial(self) -> str:
+        """``lineage:serial`` of the current state, or ``none``: what a plan was made against."""
+        try:
+            return _serial_of(self._run(["state", "pull"], capture=True).stdout)
+        except ValueError as exc:
+            error = f"Error: unreadable state: {exc}"
+            raise TerraformError(["state", "pull"], 0, error, self.log_path) from exc
+
+    def apply_plan(self, plan_file: Path) -> None:
+        """Apply a saved plan exactly; raises StalePlanError when the state moved on."""
+        self._run(["apply", "-input=false", "-no-color", str(plan_file)])
+
+    def output(self) -> dict[str, OutputValue]:
+        """The root module outputs, each with its sensitive flag."""
+        result = self._run(["output", "-json", "-no-color"], capture=True)
+        return parse_outputs(result.stdout)
+
+    def validate(self) -> None:
+        """``terraform validate``; raises TerraformError with the diagnostics."""
+        self._run(["validate", "-no-color"])
+
+    def fmt_check(self) -> tuple[str, ...]:
+        """Files ``terraform fmt -check`` would rewrite (empty when all are formatted)."""
+        result = self._run(["fmt", "-check", "-recursive", "-no-color"], ok=frozenset({0, 3}))
+        return tuple(sorted(line for line in result.output.splitlines() if line.strip()))
+
+    def _run(
+        self, args: Sequence[str], *, ok: frozenset[int] = frozenset({0}), capture: bool = False
+    ) -> LoggedRun:
+        """Run ``terraform ARGS`` here; raise a TerraformError unless the exit code is in ``ok``."""
+        result = self._launch(args, capture=capture)
+        if result.returncode in ok:
+            return result
+        raise self._failure(args, result.returncode, result.output)
+
+    def _launch(self, args: Sequence[str], *, capture: bool) -> LoggedRun:
+        """Run ``terraform ARGS`` here, logged and interruptible; any exit code returns."""
+        return run_logged(
+            [str(self.binary), *args],
+            env=self.environment(),
+            cwd=self.workdir,
+            log_path=self.log_path,
+            supervisor=self.supervisor,
+            capture_stdout=capture,
+        )
+
+    def _failure(self, args: Sequence[str], returncode: int, output: str) -> TerraformError:
+        """The error for a failed command, by what Terraform said."""
+        if "Error acquiring the state lock" in output:
+            return StateLockedError(args, returncode, output, self.log_path)
+        error = StalePlanError if "Saved plan is stale" in output else TerraformError
+        return error(args, returncode, output, self.log_path)
+
+
+def _serial_of(state_json: str) -> str:
+    """``lineage:serial`` of a state document; ``none`` for no state or an empty one."""
+    if not state_json.strip():
+        return "none"
+    state = json.loads(state_json)
+    lineage = state.get("lineage") if isinstance(state, dict) else None
+    return f"{lineage}:{state.get('serial', '')}" if lineage else "none"
+
+
+def _plan_args(
+    plan_file: Path, destroy: bool, refresh: bool, var_files: Sequence[Path]
+) -> list[str]:
+    args = ["plan", "-input=false", "-no-color", "-detailed-exitcode", f"-out={plan_file}"]
+    args += ["-destroy"] * destroy + ["-refresh=false"] * (not refresh)
+    return args + [f"-var-file={path}" for path in var_files]

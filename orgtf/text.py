@@ -1,0 +1,15 @@
+"""Text for people: suggestions, counts, durations, tables and escaping for terminals and markdown.
+
+One copy of each, so every report, catalog and access view says things the same way.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+
+def did_you_mean(name: str, known: Iterable[object]) -> str:
+    """`` (did you mean 'x'?)`` when a known name is close to ``name``, else ``""``."""
+    close = difflib.get_close_matches(name, [str(k) for k in known], n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""

@@ -1,0 +1,248 @@
+"""Plan reports in text, JSON and markdown, built from recorded Terraform plans."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from orgtf.run.report import MARKDOWN_LIMIT, format_apply_summary, format_report
+from orgtf.terraform.plan import AccountPlan, ApplyOutcome, PlanSummary, ResourceChange, parse_plan
+
+PLANS = Path(__file__).parents[1] / "data" / "plans"
+MIXED = parse_plan((PLANS / "mixed.json").read_text())
+NO_CHANGES = parse_plan((PLANS / "no_changes.json").read_text())
+ERROR = "terraform plan failed (exit 1)\n    Error: Invalid expression"
+LOG = Path(".orgtf/logs/security/terraform.log")
+
+
+def _results() -> list[AccountPlan]:
+    return [
+        AccountPlan("security", "444444444444", "error", None, ERROR, LOG),
+        AccountPlan("production", "222222222222", "changes", MIXED, None, None),
+        AccountPlan("master", "111111111111", "no-changes", NO_CHANGES, None, None),
+    ]
+
+
+def _outside_code(markdown: str) -> str:
+    """The markdown without its fenced code blocks (fences of three or more backticks)."""
+    kept, fence = [], ""
+    for line in markdown.splitlines():
+        if fence:
+            fence = "" if line == fence else fence
+        elif line.startswith("```"):
+            fence = re.match(r"`+", line).group()  # type: ignore[union-attr]
+        else:
+            kept.append(line)
+    return "\n".join(kept)
+
+
+def _many(accounts: int, resources: int) -> list[AccountPlan]:
+    results = []
+    for a in range(accounts):
+        changes = tuple(
+            ResourceChange(
+                address=f'module.account_roles.aws_iam_role.this["Role{r:04d}-in-account-{a}"]',
+                type="aws_iam_role",
+                name="this",
+                mode="managed",
+                actions=("create",) if r % 2 else ("delete", "create"),
+            )
+            for r in range(resources)
+        )
+        summary = PlanSummary("1.0.3", changes)
+        results.append(AccountPlan(f"account-{a:04d}", f"{a:012d}", "changes", summary))
+    return results
+
+
+def test_json_follows_the_contract() -> None:
+    document = json.loads(format_report(_results(), "json"))
+    assert document == {
+        "accounts": [
+            {
+                "account": "master",
+                "account_id": "111111111111",
+                "status": "no-changes",
+                "add": 0,
+                "change": 0,
+                "destroy": 0,
+                "resources": [],
+                "error": None,
+            },
+            {
+                "account": "production",
+                "account_id": "222222222222",
+                "status": "changes",
+                "add": 2,
+                "change": 1,
+                "destroy": 3,
+                "resources": [
+                    {"address": "aws_iam_role.deploy", "actions": ["create", "delete"]},
+                    {"address": 'aws_iam_role.this["Admin"]', "actions": ["update"]},
+                    {"address": 'aws_iam_role.this["Auditor"]', "actions": ["delete"]},
+                    {"address": 'aws_iam_role.this["ReadOnly"]', "actions": ["delete", "create"]},
+                ],
+                "error": None,
+            },
+            {
+                "account": "security",
+                "account_id": "444444444444",
+                "status": "error",
+                "add": 0,
+                "change": 0,
+                "destroy": 0,
+                "resources": [],
+                "error": ERROR,
+            },
+        ],
+        "summary": {
+            "accounts": 3,
+            "changes": 1,
+            "no-changes": 1,
+            "error": 1,
+            "add": 2,
+            "change": 1,
+            "destroy": 3,
+        },
+    }
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "markdown"])
+def test_reports_do_not_depend_on_the_order_results_arrive_in(fmt: str) -> None:
+    forward = format_report(_results(), fmt)  # type: ignore[arg-type]
+    assert forward == format_report(_results()[::-1], fmt)  # type: ignore[arg-type]
+    assert forward.endswith("\n") and not forward.endswith("\n\n")
+
+
+def test_text_has_a_table_and_the_changes_of_each_account() -> None:
+    lines = format_report(_results(), "text").splitlines()
+    assert lines[:5] == [
+        "ACCOUNT     ACCOUNT ID    STATUS      ADD  CHANGE  DESTROY",
+        "master      111111111111  no changes   +0      ~0       -0",
+        "production  222222222222  changes      +2      ~1       -3",
+        "security    444444444444  error       n/a     n/a      n/a",
+        "3 accounts: 1 with changes, 1 without changes, 1 failed; +2 ~1 -3 in total",
+    ]
+    details = "\n".join(lines[5:])
+    assert (
+        "production (222222222222): +2 ~1 -3\n"
+        "  +/- aws_iam_role.deploy\n"
+        '  ~   aws_iam_role.this["Admin"]\n'
+        '  -   aws_iam_role.this["Auditor"]\n'
+        '  -/+ aws_iam_role.this["ReadOnly"]\n'
+        "  outputs changing: deploy_role_arn, role_arns\n"
+    ) in details
+    assert f"security (444444444444): error\n  {ERROR.splitlines()[0]}" in details
+    assert f"  log: {LOG}" in details
+    assert "master (" not in details  # accounts without changes only appear in the table
+
+
+def test_text_neutralises_terminal_escape_sequences() -> None:
+    error = AccountPlan("ops", "5", "error", None, "boom \x1b[2J\x1b]0;pwned\x07")
+    text = format_report([error], "text")
+    assert "\x1b" not in text and "\x07" not in text and "boom ?[2J" in text
+
+
+def test_markdown_is_one_table_with_collapsed_unchanged_accounts() -> None:
+    markdown = format_report(
+        [*_results(), AccountPlan("dev", "333333333333", "no-changes", NO_CHANGES)], "markdown"
+    )
+    outside = _outside_code(markdown)
+    assert len([line for line in outside.splitlines() if line.startswith("| --- ")]) == 1
+    rows = [line for line in outside.splitlines() if line.startswith("| ")]
+    assert rows[2:] == [
+        "| production | 222222222222 | changes | 2 | 1 | 3 |",
+        "| security | 444444444444 | error | n/a | n/a | n/a |",
+        "| 2 accounts without changes: dev, master | | no changes | 0 | 0 | 0 |",
+    ]
+    assert "4 accounts: 1 with changes, 2 without changes, 1 failed; **+2 ~1 -3**" in markdown
+    assert markdown.count("<details>") == markdown.count("</details>") == 2
+    assert "<summary>production (222222222222): +2 ~1 -3</summary>" in markdown
+    assert '-/+ aws_iam_role.this["ReadOnly"]\n' in markdown
+    assert f"log: {LOG}" in markdown and "Truncated" not in markdown
+
+
+def test_markdown_escapes_what_terraform_and_org_yaml_provide() -> None:
+    hostile = 'aws_iam_role.this["a`|<img src=x onerror=alert(1)>```"]'
+    summary = PlanSummary(
+        "1.0.3", (ResourceChange(hostile, "aws_iam_role", "this", "managed", ("create",)),)
+    )
+    results = [
+        AccountPlan("team|<b>x</b>`", "111111111111", "changes", summary),
+        AccountPlan(
+            "ops", "2", "error", None, "```\n</details><script>alert(1)</script>\n| a | b |"
+        ),
+    ]
+    markdown = format_report(results, "markdown")
+    outside = _outside_code(markdown)
+    for raw in ("<b>", "<img", "<script", "`"):
+        assert raw not in outside
+    for row in (line for line in outside.splitlines() if line.startswith("| ")):
+        assert row.count("|") == 7  # no pipe from the data splits a cell
+    assert "<summary>team&#124;&#60;b&#62;x&#60;/b&#62;&#96; (111111111111)" in markdown
+    # Code blocks use a fence longer than any backtick run inside them.
+    assert "````diff\n+   " + hostile + "\n````" in markdown
+    assert "````diff\n```\n</details><script>" in markdown
+    assert markdown.count("<details>") == 2 and outside.count("</details>") == 2
+
+
+def test_markdown_with_hundreds_of_accounts_is_capped_and_says_so() -> None:
+    results = _many(accounts=300, resources=60)
+    markdown = format_report(results, "markdown")
+    assert len(markdown) <= MARKDOWN_LIMIT
+    outside = _outside_code(markdown)
+    rows = [line for line in outside.splitlines() if line.startswith("| account-")]
+    assert len(rows) == 300  # the table keeps every account
+    sections = markdown.count("<details>")
+    assert 0 < sections < 300 and sections == markdown.count("</details>")
+    assert f"the details of {300 - sections} more accounts and " in markdown
+    assert "limited to 60,000 characters" in markdown
+    assert markdown.count("```diff") == sections  # every opened code block is closed
+    assert len(re.findall(r"^```$", markdown, re.M)) == sections
+
+
+def test_markdown_truncates_one_huge_account_inside_its_section() -> None:
+    markdown = format_report(_many(accounts=1, resources=5_000), "markdown")
+    assert len(markdown) <= MARKDOWN_LIMIT
+    shown = len(re.findall(r"^(\+  |-/\+) module\.account_roles", markdown, re.M))
+    assert 100 < shown < 5_000
+    assert f"... {5_000 - shown} more lines not shown (truncated)" in markdown
+    assert f"{5_000 - shown} lines of one account's details were left out" in markdown
+    assert markdown.count("<details>") == markdown.count("</details>") == 1
+
+
+def test_markdown_table_itself_is_capped() -> None:
+    markdown = format_report(_many(accounts=1_500, resources=1), "markdown")
+    assert len(markdown) <= MARKDOWN_LIMIT
+    rows = [line for line in markdown.splitlines() if line.startswith("| account-")]
+    assert 0 < len(rows) < 1_500
+    assert f"| {1_500 - len(rows)} more rows not shown |" in markdown
+    assert f"so {1_500 - len(rows)} table rows and the details of 1500 more accounts" in markdown
+
+
+def test_an_error_result_needs_its_message() -> None:
+    with pytest.raises(ValueError, match="error message"):
+        AccountPlan("ops", "2", "error")
+    with pytest.raises(ValueError, match="error message"):
+        AccountPlan("ops", "2", "changes", MIXED, "unexpected")
+
+
+def test_apply_summary_lists_each_account_then_the_accounts_by_status() -> None:
+    outcomes = [
+        ApplyOutcome("dev", "333333333333", "applied", MIXED),
+        ApplyOutcome("production", "222222222222", "failed", MIXED, "apply failed\nError: x", LOG),
+        ApplyOutcome("security", "444444444444", "skipped", MIXED),
+        ApplyOutcome("master", "111111111111", "no-changes", NO_CHANGES),
+    ]
+    assert format_apply_summary(outcomes) == (
+        "Apply summary:\n"
+        f"  dev         applied (+{MIXED.add} ~{MIXED.change} -{MIXED.destroy})\n"
+        "  production  failed\n"
+        "      apply failed\n"
+        "      Error: x\n"
+        "  security    skipped\n"
+        "  master      no-changes\n"
+        "  applied: dev; no-changes: master; failed: production; skipped: security\n"
+    )
