@@ -1,11 +1,18 @@
-"""Writing files safely: replace one atomically, or rewrite one only when its text changes."""
+"""Files orgtf owns: replace one atomically, rewrite one only when its text changes, and read
+back the JSON records orgtf keeps (typed, with a clear error when damaged)."""
 
 from __future__ import annotations
 
 import os
 import secrets
 from pathlib import Path
+from typing import TypeVar
 
+import pydantic
+
+from orgtf.errors import OrgtfError
+
+RecordT = TypeVar("RecordT", bound=pydantic.BaseModel)
 _NEW_FILE_MODE = 0o666  # what open() asks for; the kernel then takes the umask away
 
 
@@ -67,3 +74,39 @@ def write_if_changed(path: Path, text: str) -> bool:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text)
     return True
+
+
+class DamagedFileError(OrgtfError):
+    """A file orgtf wrote earlier cannot be read back; the message names it and the fix."""
+
+
+def read_record(path: Path, model: type[RecordT], what: str, fix: str) -> RecordT | None:
+    """The JSON record orgtf keeps at ``path``, validated as ``model``; None when it is absent.
+
+    A file that exists but is not valid JSON of that shape raises DamagedFileError naming
+    ``what`` the file is, the first problem found and ``fix``, the step that recovers from it
+    (for example "remove it and run `orgtf plan` again").
+    """
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise DamagedFileError(f"cannot read {what} {path}: {exc.strerror or exc}") from exc
+    try:
+        return model.model_validate_json(raw)
+    except pydantic.ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        detail = f"{where}: {first['msg']}" if where else first["msg"]
+        raise DamagedFileError(f"{what} {path} is damaged ({detail}); {fix}") from None
+
+
+class Record(pydantic.BaseModel):
+    """Base of the JSON records orgtf writes and reads back: closed and frozen."""
+
+    model_config = pydantic.ConfigDict(extra="forbid", frozen=True)
+
+    def to_json(self) -> str:
+        """The record as indented JSON with a final newline, keys in field order."""
+        return self.model_dump_json(indent=2) + "\n"
