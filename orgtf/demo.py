@@ -28,6 +28,7 @@ from orgtf.run.progress import Progress, progress_for
 from orgtf.run.report import counts, summary_counts
 from orgtf.run.workspace import Target, select_target
 from orgtf.terraform.plan import AccountPlan, ApplyOutcome
+from orgtf.text import change_counts, elapsed, terminal_safe, text_table
 
 Say = Callable[[str], None]
 
@@ -89,10 +90,10 @@ def run_demo(
     say(f"6. catalog   from the deployed state, `{orgtf} --sandbox catalog --format text`:\n")
     say(_indent(catalog_text(catalog)))
     for warning in catalog.warnings:
-        say(f"   warning: {warning}")
+        say(f"   warning: {terminal_safe(warning)}")
     profiles = _show_profiles(org, orgtf, say)
     seconds = time.monotonic() - clock
-    say(f"Done in {seconds:.1f}s. Try next: edit org.yaml, then `{orgtf} --sandbox plan`;")
+    say(f"Done in {elapsed(seconds)}. Try next: edit org.yaml, then `{orgtf} --sandbox plan`;")
     say(f"the catalog as a wiki page: `{orgtf} --sandbox catalog --format markdown`.")
     say(f"Clean up (stops the emulator, removes its state): {orgtf} sandbox down")
     return DemoResult(plans, tuple(outcomes), catalog, profiles, seconds)
@@ -120,7 +121,7 @@ def _start_sandbox(org: Organization, say: Say, environ: Mapping[str, str]) -> T
     target = select_target(org, True, environ)
     status = sandbox_status(project)
     where = status.endpoint if status is not None else "?"
-    verb = "running" if running else f"started in {time.monotonic() - clock:.1f}s"
+    verb = "running" if running else f"started in {elapsed(time.monotonic() - clock)}"
     say(f"2. sandbox   {verb} at {where} (moto; {len(org.account_names())} emulated accounts)")
     return target
 
@@ -143,16 +144,15 @@ def _check_plans(plans: Sequence[AccountPlan]) -> None:
 
 def _plan_summary(plans: Sequence[AccountPlan], per_account: bool) -> str:
     totals = summary_counts(plans)
-    head = f"4. plan      +{totals['add']} ~{totals['change']} -{totals['destroy']} in total"
+    total = change_counts(totals["add"], totals["change"], totals["destroy"])
+    head = f"4. plan      {total} in total"
     if not per_account:
         return head
-    width = max(len(p.account) for p in plans)
-    rows = []
-    for plan in plans:
-        add, change, destroy = counts(plan)
-        changes = f"+{add} ~{change} -{destroy}" if plan.status == "changes" else "no changes"
-        rows.append(f"              {plan.account:<{width}}  {changes}")
-    return "\n".join([head, *rows])
+    rows = text_table(
+        [p.account, change_counts(*counts(p)) if p.status == "changes" else "no changes"]
+        for p in plans
+    )
+    return "\n".join([head, *(f"              {row}" for row in rows)])
 
 
 def _apply(
@@ -171,7 +171,7 @@ def _apply(
         raise OrgtfError(f"the demo's apply failed for {len(failed)} account(s):\n{details}")
     applied = sum(1 for o in outcomes if o.status == "applied")
     say(
-        f"5. apply     {applied} account(s) applied in {time.monotonic() - clock:.1f}s "
+        f"5. apply     {applied} account(s) applied in {elapsed(time.monotonic() - clock)} "
         "(member accounts first, then master)"
     )
     return outcomes

@@ -1,4 +1,8 @@
-"""The access matrix and the access diff as text, JSON and Markdown, byte for byte stable."""
+"""The access matrix and the access diff as text, JSON and Markdown, byte for byte stable.
+
+Names, ARNs and values come from org.yaml: text output makes them terminal-safe and Markdown
+escapes them (``orgtf.text``), so none can inject escape sequences, HTML or table cells.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from dataclasses import asdict
 
 from orgtf.access.diff import AccessChange, AccessDiff, ConfigChange, PolicyGrant
 from orgtf.access.matrix import AccessEntry, AccessReport, GroupPolicies
+from orgtf.text import code_fence, duration, md_code, md_escape, md_table, terminal_safe, text_table
 
 FORMATS = ("text", "json", "markdown")
 SIGNS = {"granted": "+", "revoked": "-", "changed": "~", "added": "+", "removed": "-"}
@@ -15,12 +20,6 @@ DOCUMENT_FIELDS = frozenset({"inline_policy", "document"})
 
 
 # --- the matrix ---------------------------------------------------------------------------
-
-
-def _duration(seconds: int) -> str:
-    hours, rest = divmod(seconds, 3600)
-    minutes = rest // 60
-    return f"{hours}h" + (f"{minutes:02d}m" if minutes else "")
 
 
 def _yes(value: bool) -> str:
@@ -43,24 +42,16 @@ def report_json(report: AccessReport) -> str:
     return json.dumps(data, indent=2, sort_keys=True) + "\n"
 
 
-def _table(rows: list[list[str]]) -> Iterator[str]:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    for row in rows:
-        yield "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
-
-
-def _rows(report: AccessReport, code: str = "") -> list[list[str]]:
-    """Table cells per entry; ``code`` wraps names (a backtick for Markdown)."""
+def _row(entry: AccessEntry, *, markdown: bool = False) -> list[str]:
+    """The table cells of one entry; in Markdown, roles and ARNs are code."""
+    name, code = (md_escape, md_code) if markdown else (terminal_safe, terminal_safe)
     return [
-        [
-            e.user,
-            f"{code}{e.ref}{code}" + (" (protected)" if e.protected else ""),
-            _yes(e.require_mfa),
-            _duration(e.max_session_duration),
-            ", ".join(e.groups),
-            f"{code}{e.role_arn}{code}",
-        ]
-        for e in report.entries
+        name(entry.user),
+        code(str(entry.ref)) + (" (protected)" if entry.protected else ""),
+        _yes(entry.require_mfa),
+        duration(entry.max_session_duration),
+        name(", ".join(entry.groups)),
+        code(entry.role_arn),
     ]
 
 
@@ -83,25 +74,23 @@ def _leftovers(report: AccessReport) -> Iterator[str]:
 
 def report_text(report: AccessReport) -> str:
     """The matrix as an aligned table, then users and roles left without access."""
-    lines = [f"Access in organization {report.organization} (from org.yaml)"]
+    lines = [f"Access in organization {terminal_safe(report.organization)} (from org.yaml)"]
     if report.entries:
         header = ["USER", "ROLE", "MFA", "MAX SESSION", "GROUPS", "ROLE ARN"]
-        lines += ["", *_table([header, *_rows(report)])]
-    extra = list(_leftovers(report))
+        rows = [_row(e) for e in report.entries]
+        lines += ["", *text_table([header, *rows])]
+    extra = [terminal_safe(line) for line in _leftovers(report)]
     return "\n".join(lines + ([""] if extra else []) + extra) + "\n"
 
 
 def report_markdown(report: AccessReport) -> str:
     """The matrix as a Markdown table for a wiki page or an audit."""
-    lines = [f"## Access in organization `{report.organization}`", ""]
+    lines = [f"## Access in organization {md_code(report.organization)}", ""]
     if report.entries:
-        lines += [
-            "| User | Role | MFA | Max session | Groups | Role ARN |",
-            "| --- | --- | --- | --- | --- | --- |",
-        ]
-        lines += [f"| {' | '.join(row)} |" for row in _rows(report, "`")]
+        header = ["User", "Role", "MFA", "Max session", "Groups", "Role ARN"]
+        lines += md_table(header, (_row(e, markdown=True) for e in report.entries))
         lines.append("")
-    lines += [f"- {_bold_warning(line)}" for line in _leftovers(report)]
+    lines += [f"- {_bold_warning(md_escape(line))}" for line in _leftovers(report)]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
@@ -178,36 +167,40 @@ def _diff_lines(diff: AccessDiff, *, markdown: bool = False) -> list[str]:
             "Other changes:",
         )
     )
-    lines = []
+    lines: list[str] = []
     if diff.access or diff.policy_grants:
         lines += [access, *(f"{indent}{describe_access(c)}" for c in diff.access)]
         lines += [f"{indent}{describe_policy_grant(g)}" for g in diff.policy_grants]
     if diff.changes:
         lines += [other, *(f"{indent}{describe_change(c)}" for c in diff.changes)]
-    return lines
+    return [terminal_safe(line) for line in lines]  # one line per change, nothing hidden
 
 
 def diff_text(diff: AccessDiff) -> str:
     """The diff for a terminal or a CI log."""
+    base, new = terminal_safe(diff.base), terminal_safe(diff.new)
     if not (diff.access or diff.policy_grants or diff.changes):
-        return f"No changes between {diff.base} and {diff.new}.\n"
-    lines = [f"Changes from {diff.base} to {diff.new}:", *_diff_lines(diff)]
+        return f"No changes between {base} and {new}.\n"
+    lines = [f"Changes from {base} to {new}:", *_diff_lines(diff)]
     return "\n".join([*lines, f"Summary: {_summary(diff)}"]) + "\n"
 
 
 def diff_markdown(diff: AccessDiff) -> str:
     """The diff for a pull-request comment: a summary and a ``diff`` code block."""
-    lines = ["### orgtf access diff", "", f"`{diff.base}` → `{diff.new}`", ""]
+    lines = ["### orgtf access diff", "", f"{md_code(diff.base)} → {md_code(diff.new)}", ""]
     if not (diff.access or diff.policy_grants or diff.changes):
         return "\n".join([*lines, "No changes."]) + "\n"
     protected = diff.granted(protected_only=True)
     if protected:
         users = sorted({f"{c.user} → {c.account}/{c.role}" for c in protected})
-        lines += [f"**Access gained in protected accounts:** {'; '.join(users)}", ""]
+        lines += [f"**Access gained in protected accounts:** {md_escape('; '.join(users))}", ""]
     if diff.policy_grants:
         grants = [f"{g.user} → {g.policy_arn}" for g in diff.policy_grants]
-        lines += [f"**Group policies gained (may reach any role):** {'; '.join(grants)}", ""]
-    lines += [f"Summary: {_summary(diff)}", "", "```diff", *_diff_lines(diff, markdown=True), "```"]
+        grants_text = md_escape("; ".join(grants))
+        lines += [f"**Group policies gained (may reach any role):** {grants_text}", ""]
+    block = _diff_lines(diff, markdown=True)
+    fence = code_fence(block)
+    lines += [f"Summary: {_summary(diff)}", "", f"{fence}diff", *block, fence]
     return "\n".join(lines) + "\n"
 
 

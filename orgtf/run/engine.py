@@ -274,10 +274,12 @@ def _plan_label(plan: AccountPlan) -> str:
 
 
 def _plan_outcome(status: AccountStatus, summary: PlanSummary) -> str:
+    from orgtf.text import change_counts  # TODO: join the module imports at the top
+
     if status == "no-changes":
         return "no changes"
     outputs = "" if summary.changes else " (outputs only)"
-    return f"+{summary.add} ~{summary.change} -{summary.destroy}{outputs}"
+    return change_counts(summary.add, summary.change, summary.destroy) + outputs
 
 
 def check_protected(org: Organization, plans: Sequence[AccountPlan], allow_destroy: bool) -> None:

@@ -1,7 +1,8 @@
 """Progress of per-account runs: a live table on a terminal, one line per account otherwise.
 
 Workers call these methods from their threads; Terraform's own output never reaches the
-screen (it goes to the per-account logs), so lines are never interleaved.
+screen (it goes to the per-account logs), so lines are never interleaved. Account names and
+outcomes are shown terminal-safe, and never read as rich markup.
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ from typing import Protocol, TextIO
 from rich.console import Console
 from rich.live import Live
 from rich.table import Table
+from rich.text import Text
+
+from orgtf.text import elapsed, terminal_safe, text_table
 
 
 class Progress(Protocol):
@@ -37,9 +41,7 @@ class _Row:
     outcome: str = ""
 
     def elapsed(self, now: float) -> str:
-        if self.started is None:
-            return ""
-        return f"{(self.ended or now) - self.started:5.1f}s"
+        return "" if self.started is None else elapsed((self.ended or now) - self.started)
 
 
 @dataclass
@@ -76,8 +78,9 @@ class LineProgress:
     def done(self, account: str, outcome: str) -> None:
         row = self._board.done(account, outcome)
         with self._board.lock:
-            elapsed = row.elapsed(time.monotonic()).strip()
-            print(f"{account:<{self._width}}  {outcome} ({elapsed})", file=self._stream, flush=True)
+            cells = [account, f"{outcome} ({row.elapsed(time.monotonic())})"]
+            (line,) = text_table([cells], widths=[self._width])
+            print(line, file=self._stream, flush=True)
 
 
 class LiveProgress:
@@ -89,11 +92,14 @@ class LiveProgress:
 
     def _table(self) -> Table:
         table = Table(box=None, show_header=False, pad_edge=False)
+        table.add_column()
+        table.add_column()
+        table.add_column(justify="right")
         now = time.monotonic()
         with self._board.lock:
             for account, row in self._board.rows.items():
                 state = row.outcome if row.state == "done" else f"{row.state}..."
-                table.add_row(account, state, row.elapsed(now))
+                table.add_row(*(Text(terminal_safe(c)) for c in (account, state, row.elapsed(now))))
         return table
 
     def step(self, account: str, state: str) -> None:

@@ -8,7 +8,6 @@ report. Anything that came from Terraform or org.yaml is escaped for the format 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from typing import Literal, TypeAlias, get_args
 
@@ -19,13 +18,21 @@ from orgtf.terraform.plan import (
     ApplyStatus,
     ResourceChange,
 )
+from orgtf.text import (
+    change_counts,
+    code_fence,
+    count_cells,
+    md_escape,
+    md_row,
+    md_table,
+    terminal_safe,
+    text_table,
+)
 
 ReportFormat: TypeAlias = Literal["text", "json", "markdown"]
 MARKDOWN_LIMIT = 60_000
 STATUSES: tuple[AccountStatus, ...] = ("changes", "no-changes", "error")
 APPLY_STATUSES: tuple[ApplyStatus, ...] = get_args(ApplyStatus)
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_MD_SAFE = frozenset(" .,:;/()'=@-")
 _NOTICE_RESERVE = 500
 _MAX_NAMES = 40
 _MAX_ERROR = 2_000
@@ -43,20 +50,22 @@ def format_report(results: Sequence[AccountPlan], fmt: ReportFormat) -> str:
 def format_apply_summary(outcomes: Sequence[ApplyOutcome]) -> str:
     """One line per account (counts for those applied, then any error), then the accounts by
     status; ends with a newline."""
-    width = max(len(o.account) for o in outcomes)
+    rows = text_table([o.account, o.status + _applied_counts(o)] for o in outcomes)
     lines = ["Apply summary:"]
-    for o in outcomes:
-        applied = (
-            f" (+{o.summary.add} ~{o.summary.change} -{o.summary.destroy})"
-            if o.summary and o.status == "applied"
-            else ""
-        )
-        lines.append(f"  {o.account:<{width}}  {o.status}{applied}")
+    for row, o in zip(rows, outcomes, strict=True):
+        lines.append(f"  {row}")
         if o.error:
-            lines.extend(f"      {line}" for line in o.error.splitlines())
+            lines.extend(f"      {terminal_safe(line)}" for line in o.error.splitlines())
     by_status = {s: [o.account for o in outcomes if o.status == s] for s in APPLY_STATUSES}
-    lines.append("  " + "; ".join(f"{s}: {', '.join(n) or '-'}" for s, n in by_status.items()))
-    return "\n".join(lines) + "\n"
+    listed = "; ".join(f"{s}: {', '.join(n) or '-'}" for s, n in by_status.items())
+    return "\n".join([*lines, f"  {terminal_safe(listed)}"]) + "\n"
+
+
+def _applied_counts(outcome: ApplyOutcome) -> str:
+    summary = outcome.summary
+    if summary is None or outcome.status != "applied":
+        return ""
+    return f" ({change_counts(summary.add, summary.change, summary.destroy)})"
 
 
 def counts(result: AccountPlan) -> tuple[int, int, int]:
@@ -110,16 +119,8 @@ def report_text(results: Sequence[AccountPlan]) -> str:
     """A table with one row per account, then the changes and errors of each account."""
     ordered = _ordered(results)
     header = ("ACCOUNT", "ACCOUNT ID", "STATUS", "ADD", "CHANGE", "DESTROY")
-    rows = [header, *(_text_row(r) for r in ordered)]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    lines = [
-        "  ".join(
-            c.ljust(w) if i < 3 else c.rjust(w)
-            for i, (c, w) in enumerate(zip(row, widths, strict=True))
-        )
-        for row in rows
-    ]
-    lines = [line.rstrip() for line in lines] + [_overall(results), ""]
+    lines = text_table([header, *(_text_row(r) for r in ordered)], right=(3, 4, 5))
+    lines += [_overall(results), ""]
     for result in ordered:
         if result.status != "no-changes":
             lines += [*_text_details(result), ""]
@@ -142,17 +143,15 @@ def report_markdown(results: Sequence[AccountPlan], limit: int = MARKDOWN_LIMIT)
 
 def _md_table(ordered: Sequence[AccountPlan], budget: int) -> tuple[str, int]:
     """The table (accounts without changes on one row) within ``budget``; rows left out."""
-    table = [
-        "| Account | Account ID | Status | Add | Change | Destroy |",
-        "| --- | --- | --- | ---: | ---: | ---: |",
-    ]
+    header = ("Account", "Account ID", "Status", "Add", "Change", "Destroy")
+    table = md_table(header, right=(3, 4, 5))
     rows = [_md_row(r) for r in ordered if r.status != "no-changes"]
     unchanged = [r.account for r in ordered if r.status == "no-changes"]
     if unchanged:
         rows.append(_md_unchanged_row(unchanged))
     shown = _fit(rows, budget - sum(len(line) + 1 for line in table) - 60)
     hidden = len(rows) - len(shown)
-    more = [f"| {hidden} more rows not shown | | | | | |"] if hidden else []
+    more = [md_row([f"{hidden} more rows not shown", *[""] * 5])] if hidden else []
     return "\n".join([*table, *shown, *more]) + "\n", hidden
 
 
@@ -183,7 +182,7 @@ def _overall(results: Sequence[AccountPlan], bold: bool = False) -> str:
     """One line of totals (only numbers and fixed words, so it needs no escaping)."""
     totals = summary_counts(results)
     noun = "account" if totals["accounts"] == 1 else "accounts"
-    total = f"+{totals['add']} ~{totals['change']} -{totals['destroy']}"
+    total = change_counts(totals["add"], totals["change"], totals["destroy"])
     return (
         f"{totals['accounts']} {noun}: {totals['changes']} with changes, "
         f"{totals['no-changes']} without changes, {totals['error']} failed; "
@@ -195,55 +194,49 @@ def _status_text(result: AccountPlan) -> str:
     return {"changes": "changes", "no-changes": "no changes", "error": "error"}[result.status]
 
 
+def _counts_text(result: AccountPlan) -> str:
+    """``+1 ~0 -2``, or ``error`` for an account without a plan."""
+    return change_counts(*counts(result)) if result.summary else "error"
+
+
 def _text_row(result: AccountPlan) -> tuple[str, ...]:
-    add, change, destroy = counts(result)
-    numbers = ("n/a",) * 3 if result.summary is None else (f"+{add}", f"~{change}", f"-{destroy}")
-    return (_plain(result.account), _plain(result.account_id), _status_text(result), *numbers)
+    numbers = ("n/a",) * 3 if result.summary is None else count_cells(*counts(result))
+    return (result.account, result.account_id, _status_text(result), *numbers)
 
 
 def _text_details(result: AccountPlan) -> list[str]:
-    add, change, destroy = counts(result)
-    name = f"{_plain(result.account)} ({_plain(result.account_id)})"
-    lines = [f"{name}: " + (f"+{add} ~{change} -{destroy}" if result.summary else "error")]
+    name = terminal_safe(f"{result.account} ({result.account_id})")
+    lines = [f"{name}: {_counts_text(result)}"]
     lines += [f"  {line}" for line in _change_lines(result)]
     if result.error is not None:
-        lines += [f"  {_plain(line)}" for line in result.error.splitlines()]
+        lines += [f"  {terminal_safe(line)}" for line in result.error.splitlines()]
     if _log_not_named(result):
-        lines.append(f"  log: {_plain(str(result.log_path))}")
+        lines.append(f"  log: {terminal_safe(str(result.log_path))}")
     return lines
 
 
 def _change_lines(result: AccountPlan) -> list[str]:
-    lines = [f"{c.symbol:<3} {_plain(c.display_address)}" for c in changes(result)]
+    lines = [f"{c.symbol:<3} {terminal_safe(c.display_address)}" for c in changes(result)]
     outputs = result.summary.output_changes if result.summary else ()
     if outputs:
-        lines.append("outputs changing: " + ", ".join(_plain(o) for o in outputs))
+        lines.append("outputs changing: " + terminal_safe(", ".join(outputs)))
     return lines
 
 
-def _plain(text: str) -> str:
-    """Text safe for a terminal: control characters (escape sequences) are replaced."""
-    return _CONTROL.sub("?", text)
-
-
-def _md(text: str) -> str:
-    """Text safe anywhere in markdown or HTML: punctuation that could mean something is encoded."""
-    return "".join(c if c.isalnum() or c in _MD_SAFE else f"&#{ord(c)};" for c in _plain(text))
-
-
 def _md_row(result: AccountPlan) -> str:
-    cells = [_md(result.account), _md(result.account_id), _status_text(result)]
-    add, change, destroy = counts(result)
-    cells += ["n/a"] * 3 if result.summary is None else [str(add), str(change), str(destroy)]
-    return "| " + " | ".join(cells) + " |"
+    cells = [md_escape(result.account), md_escape(result.account_id), _status_text(result)]
+    cells += ["n/a"] * 3 if result.summary is None else [str(n) for n in counts(result)]
+    return md_row(cells)
 
 
 def _md_unchanged_row(names: list[str]) -> str:
-    listed = ", ".join(_md(n) for n in names[:_MAX_NAMES])
+    listed = ", ".join(md_escape(n) for n in names[:_MAX_NAMES])
     if len(names) > _MAX_NAMES:
         listed += f" and {len(names) - _MAX_NAMES} more"
     noun = "account" if len(names) == 1 else "accounts"
-    return f"| {len(names)} {noun} without changes: {listed} | | no changes | 0 | 0 | 0 |"
+    return md_row(
+        [f"{len(names)} {noun} without changes: {listed}", "", "no changes", "0", "0", "0"]
+    )
 
 
 def _fit(items: Sequence[str], budget: int) -> list[str]:
@@ -259,20 +252,17 @@ def _fit(items: Sequence[str], budget: int) -> list[str]:
 
 def _md_section(result: AccountPlan, budget: int) -> tuple[str | None, int]:
     """A collapsible section within ``budget`` characters, and how many lines it left out."""
-    add, change, destroy = counts(result)
-    title = f"{_md(result.account)} ({_md(result.account_id)}): " + (
-        f"+{add} ~{change} -{destroy}" if result.summary else "error"
-    )
+    title = f"{md_escape(result.account)} ({md_escape(result.account_id)}): {_counts_text(result)}"
     body = _change_lines(result)
     if result.error is not None:
         error = result.error if len(result.error) <= _MAX_ERROR else result.error[:_MAX_ERROR]
         body += [*error.splitlines(), *([] if error == result.error else ["(error truncated)"])]
     if _log_not_named(result):
         body.append(f"log: {result.log_path}")
-    fence = "`" * max([3, *(len(run) + 1 for run in re.findall(r"`+", "\n".join(body)))])
+    clean = [terminal_safe(line) for line in body]
+    fence = code_fence(clean)
     head = f"<details><summary>{title}</summary>\n\n{fence}diff\n"
     tail = f"{fence}\n\n</details>\n"
-    clean = [_plain(line) for line in body]
     shown = _fit(clean, budget - len(head) - len(tail) - 60)
     if not shown and clean:
         return None, 0

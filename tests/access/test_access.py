@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 import yaml
 
+from orgtf.access.format import format_report
+from orgtf.access.matrix import AccessEntry, AccessReport, GroupPolicies
 from orgtf.cli import main
 
 EXAMPLE = Path(__file__).parents[2] / "org.yaml"
@@ -216,3 +218,57 @@ def test_groups_with_managed_policies_are_flagged(
     assert [g["group"] for g in by_role["group_policies"]] == ["operators"]
     code, out, _ = run(capsys, "--config", str(config), "access", "--user", "alice")
     assert "Warning" not in out
+
+
+# --- hostile text: org.yaml values cannot break a table, inject HTML or reach the terminal raw
+
+
+def test_markdown_escapes_a_hostile_role_path(
+    config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = yaml.safe_load(config.read_text())
+    data["roles"]["AlfieDeployment"]["path"] = "/x|y`z<script>/"  # a valid IAM path
+    config.write_text(yaml.safe_dump(data))
+    code, out, _ = run(capsys, "--config", str(config), "access", "--format", "markdown")
+    assert code == 0
+    rows = [line for line in out.splitlines() if line.startswith("| ")]
+    assert all(row.count("|") == 7 for row in rows)  # no value splits a cell
+    assert "<script>" not in out and "y`z" not in out
+    assert (
+        "| arn:aws:iam::234567890123:role/x&#124;y&#96;z&#60;script&#62;/AlfieDeployment |" in out
+    )
+    code, out, _ = run(capsys, "--config", str(config), "access", "--user", "bob")
+    assert "role/x|y`z<script>/AlfieDeployment" in out  # a terminal shows it as it is
+
+
+def hostile_report() -> AccessReport:
+    entry = AccessEntry(
+        user="eve\x1b[31m",
+        account="prod",
+        role="Admin",
+        account_id="123456789012",
+        role_arn="arn:aws:iam::123456789012:role/Admin",
+        groups=("ops\n| forged | row |", "**admins**"),
+        require_mfa=True,
+        max_session_duration=5400,
+        protected=True,
+    )
+    policies = GroupPolicies("<b>ops</b>", ("arn:aws:iam::aws:policy/X",), ("eve\x07",))
+    return AccessReport("acme", (entry,), ("mal`lory",), (), (policies,))
+
+
+def test_text_and_markdown_escape_names_and_groups() -> None:
+    text = format_report(hostile_report(), "text")
+    assert "\x1b" not in text and "\x07" not in text
+    assert "eve?[31m" in text and "ops | forged | row |, **admins**" in text
+    assert len(text.splitlines()) == 7  # title, blank, header, one entry, blank, 2 notes
+    markdown = format_report(hostile_report(), "markdown")
+    assert "\x1b" not in markdown and "<b>" not in markdown and "**admins**" not in markdown
+    (row,) = [line for line in markdown.splitlines() if line.startswith("| eve")]
+    assert row == (
+        "| eve?&#91;31m | `prod/Admin` (protected) | yes | 1h30m "
+        "| ops &#124; forged &#124; row &#124;, &#42;&#42;admins&#42;&#42; "
+        "| `arn:aws:iam::123456789012:role/Admin` |"
+    )
+    assert "- **Warning:** group &#60;b&#62;ops&#60;/b&#62; also attaches" in markdown
+    assert "- Users who may assume no role: mal&#96;lory" in markdown

@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 import yaml
 
+from orgtf.access.diff import AccessChange, AccessDiff, ConfigChange
+from orgtf.access.format import format_diff
 from orgtf.cli import main
 
 EXAMPLE = Path(__file__).parents[2] / "org.yaml"
@@ -282,7 +284,8 @@ def test_diff_usage_names_the_sub_command(capsys: pytest.CaptureFixture[str]) ->
         main(["access", "diff", "--help"])
     assert exited.value.code == 0
     usage = capsys.readouterr().out.split("\n\n", 1)[0]
-    assert usage.startswith("usage: orgtf access diff [-h] (--base OLD_ORG_YAML | --base-ref")
+    assert usage.startswith("usage: orgtf access diff [-h]")
+    assert "(--base OLD_ORG_YAML | --base-ref" in " ".join(usage.split())
     assert "[--user NAME" not in usage and "diff diff" not in " ".join(usage.split())
     assert main(["access", "diff"]) == 4
     assert "\nusage: orgtf access diff [-h]" in capsys.readouterr().err
@@ -510,3 +513,55 @@ def test_invalid_config_at_base_ref(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert code == 3
     assert "the base configuration HEAD:org.yaml is invalid" in err
     assert "HEAD:org.yaml:1:1: error: missing required key 'accounts'" in err
+
+
+# --- hostile text: values from org.yaml cannot forge lines, break fences or inject HTML
+
+
+def test_markdown_block_survives_backticks_in_a_policy_arn(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    arn = "arn:aws:iam::aws:policy/a```b<i>|c/Admin"  # a valid policy ARN: any path
+
+    def hostile_policy(data: dict[str, Any]) -> None:
+        data["groups"]["alfie-developers"]["managed_policy_arns"] = [arn]
+
+    code, out, _ = diff(capsys, tmp_path, hostile_policy, "--format", "markdown")
+    assert code == 0
+    assert (
+        "**Group policies gained (may reach any role):** alice → arn:aws:iam::aws:policy/a&#96;&#96;&#96;b&#60;i&#62;&#124;c/Admin;"
+        in out
+    )
+    block = out.split("````diff\n", 1)[1].split("\n````\n", 1)[0].splitlines()
+    assert (
+        f"+ bob managed policy {arn} via alfie-developers [broad: may assume any role, protected accounts]"
+        in block
+    )
+    assert "<i>" not in out.replace("\n".join(block), "")  # only inside the code block
+
+
+def test_text_and_markdown_neutralise_control_characters_and_forged_lines() -> None:
+    hostile = AccessDiff(
+        base="old`|<b>\x1b[2J.yaml",
+        new="org.yaml",
+        access=(
+            AccessChange(
+                "granted", "eve\x1b[31m", "prod", "Admin", "arn", ("ops",), (), True, False
+            ),
+        ),
+        changes=(
+            ConfigChange(
+                "role", "changed", "qa/X", "path", "/a/", "/b/\n+ mallory prod/Admin via admins"
+            ),
+        ),
+    )
+    text = format_diff(hostile, "text")
+    assert "\x1b" not in text and text.startswith("Changes from old`|<b>?[2J.yaml to org.yaml:")
+    assert not any(line.lstrip().startswith("+ mallory") for line in text.splitlines())
+    assert "~ role qa/X: path /a/ -> /b/ + mallory prod/Admin via admins" in text
+    markdown = format_diff(hostile, "markdown")
+    assert "\x1b" not in markdown and "<b>" not in markdown
+    assert "old&#96;&#124;&#60;b&#62;?&#91;2J.yaml → `org.yaml`" in markdown
+    assert "**Access gained in protected accounts:** eve?&#91;31m → prod/Admin" in markdown
+    assert "+ eve?[31m prod/Admin via ops [protected account]" in markdown.splitlines()
+    assert not any(line.startswith("+ mallory") for line in markdown.splitlines())

@@ -47,3 +47,17 @@ def test_live_table_redraws_in_place() -> None:
     output = console.file.getvalue()  # type: ignore[attr-defined]
     assert "\x1b[" in output  # cursor movement: the table is redrawn, not appended
     assert "no changes" in output
+
+
+def test_names_and_outcomes_are_terminal_safe_and_never_markup() -> None:
+    stream = io.StringIO()
+    progress = LineProgress(["dev", "production"], stream)
+    progress.done("dev", "failed: \x1b[2J[bold]boom[/bold]\nnext")
+    line = stream.getvalue()
+    assert line.startswith("dev         failed: ?[2J[bold]boom[/bold] next (")
+    assert line.count("\n") == 1 and line.endswith("s)\n")
+    console = Console(file=Terminal(), force_terminal=True, width=80)
+    with LiveProgress(["dev"], console) as live:
+        live.done("dev", "[bold]boom[/bold] \x1b[31m")
+    output = console.file.getvalue()  # type: ignore[attr-defined]
+    assert "[bold]boom[/bold] ?[31m" in output  # shown as typed, not as rich markup

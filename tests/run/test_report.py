@@ -246,3 +246,12 @@ def test_apply_summary_lists_each_account_then_the_accounts_by_status() -> None:
         "  master      no-changes\n"
         "  applied: dev; no-changes: master; failed: production; skipped: security\n"
     )
+
+
+def test_apply_summary_is_terminal_safe() -> None:
+    outcomes = [
+        ApplyOutcome("dev", "3", "failed", MIXED, "apply failed \x1b[2J\nError: \x1b]0;x\x07", LOG),
+    ]
+    summary = format_apply_summary(outcomes)
+    assert "\x1b" not in summary and "\x07" not in summary
+    assert "      apply failed ?[2J\n      Error: ?]0;x?\n" in summary
