@@ -8,6 +8,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import IntEnum
+from typing import Literal
+
+Severity = Literal["error", "warning"]
 
 
 class ExitCode(IntEnum):
@@ -49,9 +52,20 @@ class Problem:
     line: int
     column: int
     message: str
+    severity: Severity = "error"
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.column}: error: {self.message}"
+        return f"{self.path}:{self.line}:{self.column}: {self.severity}: {self.message}"
+
+    def as_json(self) -> dict[str, str | int]:
+        """The problem as the JSON finding ``validate --format json`` prints."""
+        return {
+            "file": self.path,
+            "line": self.line,
+            "column": self.column,
+            "severity": self.severity,
+            "message": self.message,
+        }
 
 
 class ConfigError(OrgtfError):

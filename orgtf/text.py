@@ -16,6 +16,11 @@ def did_you_mean(name: str, known: Iterable[object]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
+def plural(count: int, noun: str, many: str | None = None) -> str:
+    """``1 role``, ``2 roles``; ``many`` for irregular plurals (``1 policy``, ``2 policies``)."""
+    return f"{count} {noun if count == 1 else (many or noun + 's')}"
+
+
 # --- counts and durations -------------------------------------------------------------------
 
 

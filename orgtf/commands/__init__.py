@@ -1,6 +1,14 @@
-"""The sub-commands. Each module registers its parser and a typed handler returning an exit code."""
+"""The commands: one module per command family, each exposing ``COMMANDS``.
+
+A command module parses its arguments into a frozen options record and hands it, with the
+global ``Context``, to a handler that returns an ``ExitCode`` (``orgtf.commands.base``).
+Handlers call the core and print; they hold no logic of their own. To add a command, write
+a module here and list its ``COMMANDS`` below; ``orgtf.cli`` does the rest.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from orgtf.commands import (
     access,
@@ -14,7 +22,7 @@ from orgtf.commands import (
 )
 from orgtf.commands.base import Command, Context
 
-COMMANDS: tuple[Command, ...] = (
+COMMANDS: tuple[Command[Any], ...] = (
     *config.COMMANDS,
     *access.COMMANDS,
     *profiles.COMMANDS,

@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from orgtf.catalog.build import build_catalog
-from orgtf.catalog.format import FORMATS, format_catalog
+from orgtf.catalog.format import FORMATS, CatalogFormat, format_catalog
 from orgtf.catalog.state import read_account_states
 from orgtf.commands.base import Command, Context
 from orgtf.commands.common import positive_int, write_output
@@ -39,10 +40,30 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def catalog_handler(args: argparse.Namespace, ctx: Context) -> int:
+@dataclass(frozen=True)
+class CatalogOptions:
+    """``catalog [--format F] [--output FILE] [--strict] [--parallelism N]``."""
+
+    format: CatalogFormat
+    output: Path | None
+    strict: bool
+    parallelism: int | None
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> CatalogOptions:
+        return cls(
+            format=args.format,
+            output=args.output,
+            strict=args.strict,
+            parallelism=args.parallelism,
+        )
+
+
+def catalog_handler(options: CatalogOptions, ctx: Context) -> ExitCode:
     """Print or write the catalog; warnings name the accounts whose state was not used."""
     org = ctx.load()
-    states = read_account_states(org, select_target(org, ctx.sandbox, os.environ), args.parallelism)
+    target = select_target(org, ctx.sandbox, os.environ)
+    states = read_account_states(org, target, options.parallelism)
     catalog = build_catalog(org, states, generated_at=datetime.now(UTC))
     for warning in catalog.warnings:
         print(f"orgtf: warning: {warning}", file=sys.stderr)
@@ -52,13 +73,13 @@ def catalog_handler(args: argparse.Namespace, ctx: Context) -> int:
             "state (listed in the catalog); `orgtf plan` shows what reconciles them",
             file=sys.stderr,
         )
-    write_output(format_catalog(catalog, args.format), args.output, "the catalog")
-    if args.output is not None:
-        print(f"wrote the catalog to {args.output}", file=sys.stderr)
-    if args.strict and not catalog.complete:
+    write_output(format_catalog(catalog, options.format), options.output, "the catalog")
+    if options.output is not None:
+        print(f"wrote the catalog to {options.output}", file=sys.stderr)
+    if options.strict and not catalog.complete:
         print("orgtf: the catalog is incomplete (--strict)", file=sys.stderr)
-        return int(ExitCode.FAILURE)
-    return int(ExitCode.OK)
+        return ExitCode.FAILURE
+    return ExitCode.OK
 
 
 COMMANDS = (
@@ -67,6 +88,7 @@ COMMANDS = (
         "every role, who may assume it and how (console link, profile), from the deployed "
         "state, cross-checked against org.yaml",
         configure,
+        CatalogOptions.from_args,
         catalog_handler,
     ),
 )

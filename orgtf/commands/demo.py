@@ -2,26 +2,23 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 import shlex
 import shutil
 import sys
 from pathlib import Path
 
-from orgtf.commands.base import Command, Context
+from orgtf.commands.base import Command, Context, NoOptions, no_arguments, no_options
 from orgtf.demo import run_demo
 from orgtf.errors import ExitCode, UsageError
 
 
-def configure(parser: argparse.ArgumentParser) -> None:
-    """``demo`` takes no options of its own; it always targets the sandbox."""
-    del parser
+def demo_handler(options: NoOptions, ctx: Context) -> ExitCode:
+    """Run the demo on the sandbox of ctx.config_path (with or without --sandbox).
 
-
-def demo_handler(args: argparse.Namespace, ctx: Context) -> int:
-    """Run the demo on the sandbox of ctx.config_path (with or without --sandbox)."""
-    del args
+    ``demo`` takes no options of its own; it always targets the sandbox.
+    """
+    del options
     config = ctx.config_path
     if not config.is_file():
         where = config if config.is_absolute() else f"{config} in {Path.cwd()}"
@@ -37,7 +34,7 @@ def demo_handler(args: argparse.Namespace, ctx: Context) -> int:
         environ=os.environ,
         live_progress=sys.stderr.isatty(),
     )
-    return int(ExitCode.OK)
+    return ExitCode.OK
 
 
 def _invocation(config_path: Path) -> str:
@@ -79,7 +76,8 @@ COMMANDS = (
         "demo",
         "try orgtf without AWS: validate, render, plan and apply org.yaml on the local "
         "sandbox, then show the role catalog and one user's profiles",
-        configure,
+        no_arguments,
+        no_options,
         demo_handler,
     ),
 )

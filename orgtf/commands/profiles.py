@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from orgtf.commands.base import Command, Context
 from orgtf.errors import ExitCode, UsageError
@@ -54,22 +56,47 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def profiles_handler(args: argparse.Namespace, ctx: Context) -> int:
+ProfilesFormat = Literal["aws-config", "extend-switch-roles"]
+
+
+@dataclass(frozen=True)
+class ProfilesOptions:
+    """``profiles --user NAME [--source-profile P] [--name-template T] [--write PATH]``."""
+
+    user: str
+    source_profile: str
+    name_template: str | None
+    write: Path | None
+    format: ProfilesFormat
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> ProfilesOptions:
+        if args.write is not None and args.format != "aws-config":
+            raise UsageError("--write works only with --format aws-config")
+        return cls(
+            user=args.user,
+            source_profile=args.source_profile,
+            name_template=args.name_template,
+            write=args.write,
+            format=args.format,
+        )
+
+
+def profiles_handler(options: ProfilesOptions, ctx: Context) -> ExitCode:
     """Print the profiles, or merge them into the file given with --write."""
-    if args.write is not None and args.format != "aws-config":
-        raise UsageError("--write works only with --format aws-config")
     profiles = build_profiles(
         ctx.load(),
-        args.user,
-        source_profile=args.source_profile,
-        name_template=args.name_template,
+        options.user,
+        source_profile=options.source_profile,
+        name_template=options.name_template,
     )
-    if args.write is None:
-        render = render_aws_config if args.format == "aws-config" else render_extend_switch_roles
+    if options.write is None:
+        aws_config = options.format == "aws-config"
+        render = render_aws_config if aws_config else render_extend_switch_roles
         sys.stdout.write(render(profiles))
-        return int(ExitCode.OK)
-    print(_report(write_profiles(args.write, profiles), profiles))
-    return int(ExitCode.OK)
+        return ExitCode.OK
+    print(_report(write_profiles(options.write, profiles), profiles))
+    return ExitCode.OK
 
 
 def _report(result: WriteResult, profiles: ProfileSet) -> str:
@@ -89,6 +116,7 @@ COMMANDS = (
         "profiles",
         "~/.aws/config profiles for every role a user may assume (print, or merge with --write)",
         configure,
+        ProfilesOptions.from_args,
         profiles_handler,
     ),
 )

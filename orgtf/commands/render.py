@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import dataclass
 from pathlib import Path
 
 from orgtf.commands.base import Command, Context
@@ -29,13 +30,25 @@ def _configure(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def render(args: argparse.Namespace, ctx: Context) -> int:
+@dataclass(frozen=True)
+class RenderOptions:
+    """``render [--out DIR] [--check]``."""
+
+    out: Path | None
+    check: bool
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> RenderOptions:
+        return cls(out=args.out, check=args.check)
+
+
+def render(options: RenderOptions, ctx: Context) -> ExitCode:
     """Render org.yaml into DIR, or with --check compare DIR with what would be rendered."""
     org = ctx.load()
-    out_dir: Path = args.out if args.out is not None else ctx.project_dir
+    out_dir = options.out if options.out is not None else ctx.project_dir
     if out_dir.exists() and not out_dir.is_dir():
         raise OrgtfError(f"--out {out_dir}: not a directory")
-    if args.check:
+    if options.check:
         return _check(org_path=ctx.config_path, out_dir=out_dir, stale=check_tree(org, out_dir))
     result = write_tree(org, out_dir)
     for path in result.written:
@@ -48,20 +61,20 @@ def render(args: argparse.Namespace, ctx: Context) -> int:
         f"{len(result.unchanged)} unchanged"
     )
     warn_foreign(result.foreign)
-    return int(ExitCode.OK)
+    return ExitCode.OK
 
 
-def _check(org_path: Path, out_dir: Path, stale: list[StaleFile]) -> int:
+def _check(org_path: Path, out_dir: Path, stale: list[StaleFile]) -> ExitCode:
     if not stale:
         print(f"{out_dir}: rendered files are in sync with {org_path}")
-        return int(ExitCode.OK)
+        return ExitCode.OK
     for item in stale:
         print(item)
     print(
         f"{len(stale)} file(s) under {out_dir} disagree with {org_path}; "
         "run `orgtf render` and commit the result"
     )
-    return int(ExitCode.FAILURE)
+    return ExitCode.FAILURE
 
 
 COMMANDS = (
@@ -69,6 +82,7 @@ COMMANDS = (
         "render",
         "write the Terraform roots (environments/<account>/) for org.yaml, or --check them",
         _configure,
+        RenderOptions.from_args,
         render,
     ),
 )

@@ -6,8 +6,9 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import get_args
+from typing import Literal, get_args
 
 from orgtf.commands.base import Command, Context
 from orgtf.commands.common import positive_int, warn_foreign, write_output
@@ -16,11 +17,12 @@ from orgtf.errors import ExitCode, UsageError
 from orgtf.process import Supervisor
 from orgtf.run.engine import Engine, check_protected, default_parallelism
 from orgtf.run.progress import progress_for
-from orgtf.run.report import ReportFormat, format_apply_summary, format_report
+from orgtf.run.report import ApplyFormat, ReportFormat, format_apply, format_report
 from orgtf.run.workspace import abandoned_states, select_target
 from orgtf.terraform.plan import AccountPlan
 
 FORMATS: tuple[ReportFormat, ...] = get_args(ReportFormat)
+APPLY_FORMATS: tuple[ApplyFormat, ...] = get_args(ApplyFormat)
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -68,17 +70,83 @@ def _configure_apply(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--fail-fast", action="store_true", help="stop starting accounts after the first failure"
     )
+    parser.add_argument(
+        "--format",
+        choices=APPLY_FORMATS,
+        default="text",
+        help="text (default), or json: the outcome of each account",
+    )
 
 
-def _engine(
-    org: Organization, ctx: Context, args: argparse.Namespace, accounts: list[str]
-) -> Engine:
+@dataclass(frozen=True)
+class RunOptions:
+    """What plan and apply share: the accounts, how many run at once, the plan directory."""
+
+    accounts: tuple[str, ...]
+    parallelism: int | None
+    plan_dir: Path | None
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> RunOptions:
+        return cls(tuple(args.account), args.parallelism, args.plan_dir)
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    """``plan [--account NAME...] [--format F] [--output FILE] [--detailed-exitcode] ...``."""
+
+    run: RunOptions
+    format: ReportFormat
+    output: Path | None
+    detailed_exitcode: bool
+    fail_on: Literal["destroy"] | None
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> PlanOptions:
+        if args.output is not None and args.output.is_dir():
+            raise UsageError(f"--output {args.output} is a directory; name a file")
+        return cls(
+            run=RunOptions.from_args(args),
+            format=args.format,
+            output=args.output,
+            detailed_exitcode=args.detailed_exitcode,
+            fail_on=args.fail_on,
+        )
+
+
+@dataclass(frozen=True)
+class ApplyOptions:
+    """``apply (--account NAME... | --all) [--yes] [--allow-destroy] [--fail-fast] ...``."""
+
+    run: RunOptions
+    yes: bool
+    allow_destroy: bool
+    fail_fast: bool
+    format: ApplyFormat
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> ApplyOptions:
+        if bool(args.account) == bool(args.all):
+            raise UsageError(
+                "name the accounts to apply with --account NAME (repeatable), or pass --all"
+            )
+        return cls(
+            run=RunOptions.from_args(args),
+            yes=args.yes,
+            allow_destroy=args.allow_destroy,
+            fail_fast=args.fail_fast,
+            format=args.format,
+        )
+
+
+def _engine(org: Organization, ctx: Context, options: RunOptions) -> Engine:
+    accounts = org.select_accounts(list(options.accounts))
     return Engine(
         org=org,
         target=select_target(org, ctx.sandbox, os.environ),
-        parallelism=args.parallelism or default_parallelism(len(accounts)),
+        parallelism=options.parallelism or default_parallelism(len(accounts)),
         supervisor=Supervisor(),
-        plan_dir=args.plan_dir,
+        plan_dir=options.plan_dir,
     )
 
 
@@ -96,43 +164,36 @@ def _run_plans(engine: Engine, accounts: list[str]) -> tuple[AccountPlan, ...]:
     return run.results
 
 
-def plan(args: argparse.Namespace, ctx: Context) -> int:
+def plan(options: PlanOptions, ctx: Context) -> ExitCode:
     """Plan every selected account and report; exit codes as documented in docs/cli.md."""
-    if args.output is not None and args.output.is_dir():
-        raise UsageError(f"--output {args.output} is a directory; name a file")
     org = ctx.load()
-    accounts = org.select_accounts(args.account)
-    engine = _engine(org, ctx, args, accounts)
-    results = _run_plans(engine, accounts)
-    write_output(format_report(results, args.format), args.output, "report")
-    if args.output is not None:
+    accounts = org.select_accounts(list(options.run.accounts))
+    results = _run_plans(_engine(org, ctx, options.run), accounts)
+    write_output(format_report(results, options.format), options.output, "report")
+    if options.output is not None:
         print(format_report(results, "text"), end="")
     _print_failures(results)
     if any(r.status == "error" for r in results):
         return ExitCode.FAILURE
-    if args.fail_on == "destroy" and any(
+    if options.fail_on == "destroy" and any(
         r.summary and r.summary.destroys_anything for r in results
     ):
         print("orgtf: plan deletes or replaces resources (--fail-on destroy)", file=sys.stderr)
         return ExitCode.FAILURE
-    if args.detailed_exitcode and any(r.status == "changes" for r in results):
+    if options.detailed_exitcode and any(r.status == "changes" for r in results):
         return ExitCode.CHANGES
     return ExitCode.OK
 
 
-def apply(args: argparse.Namespace, ctx: Context) -> int:
+def apply(options: ApplyOptions, ctx: Context) -> ExitCode:
     """Apply the reviewed saved plans (or plan, confirm and apply), children before master."""
-    if bool(args.account) == bool(args.all):
-        raise UsageError(
-            "name the accounts to apply with --account NAME (repeatable), or pass --all"
-        )
     org = ctx.load()
-    accounts = org.select_accounts(args.account)
-    engine = _engine(org, ctx, args, accounts)
+    accounts = org.select_accounts(list(options.run.accounts))
+    engine = _engine(org, ctx, options.run)
     workspaces = engine.workspaces(accounts)
     saved = engine.saved_plans(workspaces)
     missing = [ws for ws in workspaces if saved[ws.account] is None]
-    if missing and not args.yes and not sys.stdin.isatty():
+    if missing and not options.yes and not sys.stdin.isatty():
         names = ", ".join(ws.account for ws in missing)
         raise UsageError(
             f"no saved plan for {names} and no terminal to confirm on; run orgtf plan first "
@@ -144,8 +205,8 @@ def apply(args: argparse.Namespace, ctx: Context) -> int:
         if missing:
             fresh = {p.account: p for p in _run_plans(engine, [ws.account for ws in missing])}
         plans = [saved[a] or fresh[a] for a in accounts]
-        check_protected(org, plans, args.allow_destroy)
-        if fresh and not args.yes and any(p.status == "changes" for p in fresh.values()):
+        check_protected(org, plans, options.allow_destroy)
+        if fresh and not options.yes and any(p.status == "changes" for p in fresh.values()):
             print(format_report(list(fresh.values()), "text"), end="", file=sys.stderr)
             if not _confirm():
                 print("orgtf: apply cancelled; nothing was applied", file=sys.stderr)
@@ -155,8 +216,8 @@ def apply(args: argparse.Namespace, ctx: Context) -> int:
         if not confirmed:  # plans made here count as reviewed only once confirmed
             engine.discard_plans(list(fresh))
     with progress_for(accounts) as progress:
-        outcomes = engine.apply(plans, args.fail_fast, progress)
-    print(format_apply_summary(outcomes), end="")
+        outcomes = engine.apply(plans, options.fail_fast, progress)
+    sys.stdout.write(format_apply(outcomes, options.format))
     return ExitCode.FAILURE if any(o.status == "failed" for o in outcomes) else ExitCode.OK
 
 
@@ -179,7 +240,14 @@ COMMANDS = (
         "plan",
         "plan every account (or --account NAME...) and report the changes",
         _configure_plan,
+        PlanOptions.from_args,
         plan,
     ),
-    Command("apply", "apply reviewed plans to --account NAME... or --all", _configure_apply, apply),
+    Command(
+        "apply",
+        "apply reviewed plans to --account NAME... or --all",
+        _configure_apply,
+        ApplyOptions.from_args,
+        apply,
+    ),
 )

@@ -5,10 +5,18 @@ from __future__ import annotations
 import argparse
 import json
 import os
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from orgtf.commands.base import Command, Context, Handler
-from orgtf.errors import ExitCode, OrgtfError
+from orgtf.commands.base import (
+    Command,
+    Context,
+    NoOptions,
+    OptionsT,
+    no_arguments,
+    no_options,
+)
+from orgtf.errors import ExitCode, OrgtfError, UsageError
 from orgtf.sandbox.runtime import (
     SandboxTarget,
     bring_up,
@@ -30,43 +38,61 @@ def _port(text: str) -> int:
     return port
 
 
-def _configure(parser: argparse.ArgumentParser) -> None:
-    sub = parser.add_subparsers(dest="sandbox_action", metavar="ACTION", parser_class=type(parser))
-    sub.required = True
-    up_parser = _add(sub, "up", "start the sandbox if needed and bootstrap it from org.yaml", up)
-    up_parser.add_argument(
+@dataclass(frozen=True)
+class UpOptions:
+    """``sandbox up [--port N]``."""
+
+    port: int | None
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> UpOptions:
+        return cls(port=args.port)
+
+
+@dataclass(frozen=True)
+class StatusOptions:
+    """``sandbox status [--json]``."""
+
+    json: bool
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> StatusOptions:
+        return cls(json=args.json)
+
+
+def _configure_up(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
         "--port",
         type=_port,
         default=None,
         help="listen on this port of 127.0.0.1 (default: a free one)",
     )
-    status_parser = _add(
-        sub, "status", "show whether the sandbox runs, where, its accounts", status
-    )
-    status_parser.add_argument("--json", action="store_true", help="print JSON")
-    _add(sub, "down", "stop the sandbox and remove all of its state", down)
-    _add(sub, "env", "print `export` lines pointing terraform and AWS SDKs at the sandbox", env)
 
 
-def _add(
-    sub: argparse._SubParsersAction[Any], name: str, text: str, handler: Handler
-) -> argparse.ArgumentParser:
-    parser: argparse.ArgumentParser = sub.add_parser(name, help=text, description=text)
-    parser.set_defaults(sandbox_handler=handler)
-    return parser
+def _configure_status(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print JSON")
 
 
-def sandbox(args: argparse.Namespace, ctx: Context) -> int:
-    """Dispatch to the chosen ``sandbox`` action; all but ``down`` need the sandbox extra."""
-    handler: Handler = args.sandbox_handler
-    if handler is not down:  # down stays usable, to clean up after uninstalling the extra
+def _needs_extra(
+    handler: Callable[[OptionsT, Context], ExitCode],
+) -> Callable[[OptionsT, Context], ExitCode]:
+    """``handler``, after checking that the sandbox extra is installed."""
+
+    def checked(options: OptionsT, ctx: Context) -> ExitCode:
         require_sandbox_extra()
-    return handler(args, ctx)
+        return handler(options, ctx)
+
+    return checked
 
 
-def up(args: argparse.Namespace, ctx: Context) -> int:
+def _unreachable(options: NoOptions, ctx: Context) -> ExitCode:
+    """``sandbox`` alone: argparse requires an action, so this never runs."""
+    raise UsageError("name a sandbox action: up, status, down or env")
+
+
+def up(options: UpOptions, ctx: Context) -> ExitCode:
     """Start (or reuse) the sandbox and bootstrap it; report what happened and how long it took."""
-    result = bring_up(ctx.load(), ctx.project_dir, port=args.port, env=os.environ)
+    result = bring_up(ctx.load(), ctx.project_dir, port=options.port, env=os.environ)
     target = result.target
     verb = {"started": "started", "restarted": "restarted (it had died)", "reused": "running"}
     print(
@@ -79,16 +105,16 @@ def up(args: argparse.Namespace, ctx: Context) -> int:
         print("  bootstrap: nothing to add")
     _print_details(target)
     print('use it with: eval "$(orgtf sandbox env)"   or   orgtf --sandbox COMMAND')
-    return int(ExitCode.OK)
+    return ExitCode.OK
 
 
-def status(args: argparse.Namespace, ctx: Context) -> int:
+def status(options: StatusOptions, ctx: Context) -> ExitCode:
     """Describe the sandbox; exit 0 whether or not it runs (the text or JSON says which)."""
     target = sandbox_status(ctx.project_dir)
-    if args.json:
+    if options.json:
         data = {"running": False} if target is None else {"running": True, **_as_json(target)}
         print(json.dumps(data, indent=2, sort_keys=True))
-        return int(ExitCode.OK)
+        return ExitCode.OK
     if target is None:
         print(f"sandbox not running ({ctx.project_dir})")
         if has_leftover_state(ctx.project_dir):
@@ -96,15 +122,18 @@ def status(args: argparse.Namespace, ctx: Context) -> int:
                 f"  leftover state in {state_dir_of(ctx.project_dir)}: `orgtf sandbox up` "
                 "restarts it, `orgtf sandbox down` removes it"
             )
-        return int(ExitCode.OK)
+        return ExitCode.OK
     print(f"sandbox running: {target.endpoint} (pid {target.pid})")
     _print_details(target)
-    return int(ExitCode.OK)
+    return ExitCode.OK
 
 
-def down(args: argparse.Namespace, ctx: Context) -> int:
-    """Stop the sandbox and remove its state; succeed when there is nothing to stop."""
-    del args
+def down(options: NoOptions, ctx: Context) -> ExitCode:
+    """Stop the sandbox and remove its state; succeed when there is nothing to stop.
+
+    It does not need the sandbox extra: it stays usable to clean up after uninstalling it.
+    """
+    del options
     state_dir = state_dir_of(ctx.project_dir)
     running = sandbox_status(ctx.project_dir)
     had_state = state_dir.exists()
@@ -116,12 +145,12 @@ def down(args: argparse.Namespace, ctx: Context) -> int:
         print(f"sandbox not running; removed leftover state {state_dir}")
     else:
         print("sandbox not running; nothing to remove")
-    return int(ExitCode.OK)
+    return ExitCode.OK
 
 
-def env(args: argparse.Namespace, ctx: Context) -> int:
+def env(options: NoOptions, ctx: Context) -> ExitCode:
     """Print POSIX shell lines to ``eval``: plain terraform and AWS SDKs then use the sandbox."""
-    del args
+    del options
     target = sandbox_status(ctx.project_dir)
     if target is None:
         raise OrgtfError(
@@ -130,7 +159,7 @@ def env(args: argparse.Namespace, ctx: Context) -> int:
     print(f"# orgtf sandbox {target.endpoint} (pid {target.pid}); undo by opening a new shell")
     for line in target.shell_exports(os.environ):
         print(line)
-    return int(ExitCode.OK)
+    return ExitCode.OK
 
 
 def _print_details(target: SandboxTarget) -> None:
@@ -170,7 +199,39 @@ COMMANDS = (
     Command(
         "sandbox",
         "run a local AWS sandbox (moto) bootstrapped from org.yaml: up, status, down, env",
-        _configure,
-        sandbox,
+        no_arguments,
+        no_options,
+        _unreachable,
+        actions=(
+            Command(
+                "up",
+                "start the sandbox if needed and bootstrap it from org.yaml",
+                _configure_up,
+                UpOptions.from_args,
+                _needs_extra(up),
+            ),
+            Command(
+                "status",
+                "show whether the sandbox runs, where, its accounts",
+                _configure_status,
+                StatusOptions.from_args,
+                _needs_extra(status),
+            ),
+            Command(
+                "down",
+                "stop the sandbox and remove all of its state",
+                no_arguments,
+                no_options,
+                down,
+            ),
+            Command(
+                "env",
+                "print `export` lines pointing terraform and AWS SDKs at the sandbox",
+                no_arguments,
+                no_options,
+                _needs_extra(env),
+            ),
+        ),
+        action_required=True,
     ),
 )

@@ -47,6 +47,36 @@ def format_report(results: Sequence[AccountPlan], fmt: ReportFormat) -> str:
     return report_text(results)
 
 
+ApplyFormat: TypeAlias = Literal["text", "json"]
+
+
+def format_apply(outcomes: Sequence[ApplyOutcome], fmt: ApplyFormat) -> str:
+    """The apply outcome in ``fmt``: the text summary, or ``apply_json``."""
+    return apply_json(outcomes) if fmt == "json" else format_apply_summary(outcomes)
+
+
+def apply_json(outcomes: Sequence[ApplyOutcome]) -> str:
+    """``apply --format json``: ``{"accounts": [...], "summary": {STATUS: [names]}}``.
+
+    Accounts in the order they were applied; counts are those of the applied plan.
+    """
+    accounts = [
+        {
+            "account": o.account,
+            "account_id": o.account_id,
+            "status": o.status,
+            "add": o.summary.add if o.summary else 0,
+            "change": o.summary.change if o.summary else 0,
+            "destroy": o.summary.destroy if o.summary else 0,
+            "error": o.error,
+            "log": str(o.log_path) if o.log_path else None,
+        }
+        for o in outcomes
+    ]
+    summary = {s: [o.account for o in outcomes if o.status == s] for s in APPLY_STATUSES}
+    return json.dumps({"accounts": accounts, "summary": summary}, indent=2) + "\n"
+
+
 def format_apply_summary(outcomes: Sequence[ApplyOutcome]) -> str:
     """One line per account (counts for those applied, then any error), then the accounts by
     status; ends with a newline."""
