@@ -115,7 +115,9 @@ def test_global_options_before_or_after_the_command(
     config = _example_copy(tmp_path)
     argv = [arg.format(config=config) for arg in order]
     assert main(argv) == 0
-    assert capsys.readouterr().out.startswith(f"{config}: valid: organization 'example', 5 accounts")
+    assert capsys.readouterr().out.startswith(
+        f"{config}: valid: organization 'example', 5 accounts"
+    )
 
 
 def test_global_option_after_a_sub_action_keeps_the_one_before(
@@ -128,7 +130,16 @@ def test_global_option_after_a_sub_action_keeps_the_one_before(
         ["--config", str(config), "access", "diff", "--base", str(base)],
         ["access", "diff", "--base", str(base), "--config", str(config)],
         ["access", "--config", str(config), "diff", "--base", str(base)],
-        ["--config", "missing.yaml", "access", "diff", "--config", str(config), "--base", str(base)],
+        [
+            "--config",
+            "missing.yaml",
+            "access",
+            "diff",
+            "--config",
+            str(config),
+            "--base",
+            str(base),
+        ],
     ):
         assert main(argv) == 0
         assert capsys.readouterr().out == f"No changes between {base} and {config}.\n"
