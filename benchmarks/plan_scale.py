@@ -31,7 +31,7 @@ from orgtf.config import Organization, load_organization
 from orgtf.process import Supervisor
 from orgtf.render.sync import write_tree
 from orgtf.run.engine import Engine, default_parallelism
-from orgtf.run.workspace import sandbox_target
+from orgtf.run.targets import sandbox_target
 from orgtf.sandbox.runtime import ensure_sandbox, stop_sandbox
 
 

@@ -26,8 +26,8 @@ from orgtf.render.sync import write_tree
 from orgtf.run.engine import Engine, default_parallelism
 from orgtf.run.progress import Progress, progress_for
 from orgtf.run.report import counts, summary_counts
-from orgtf.run.workspace import Target, select_target
-from orgtf.terraform.plan import AccountPlan, ApplyOutcome
+from orgtf.run.results import AccountPlan, ApplyOutcome
+from orgtf.run.targets import Target, select_target
 from orgtf.text import change_counts, elapsed, terminal_safe, text_table
 
 Say = Callable[[str], None]

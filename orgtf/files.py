@@ -92,14 +92,14 @@ def read_record(path: Path, model: type[RecordT], what: str, fix: str) -> Record
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise DamagedFileError(f"cannot read {what} {path}: {exc.strerror or exc}") from exc
+        raise DamagedFileError(f"{path}: cannot read {what}: {exc.strerror or exc}") from exc
     try:
         return model.model_validate_json(raw)
     except pydantic.ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
         detail = f"{where}: {first['msg']}" if where else first["msg"]
-        raise DamagedFileError(f"{what} {path} is damaged ({detail}); {fix}") from None
+        raise DamagedFileError(f"{path}: {what} is damaged ({detail}); {fix}") from None
 
 
 class Record(pydantic.BaseModel):

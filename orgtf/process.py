@@ -6,7 +6,7 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -193,11 +193,13 @@ def run_logged(
     log_path: Path,
     supervisor: Supervisor,
     capture_stdout: bool = False,
+    loggable: Callable[[str], str] | None = None,
 ) -> LoggedRun:
     """Run ``argv``, appending its output to ``log_path``; the caller interprets the exit code.
 
     With ``capture_stdout`` stdout is returned and only its size is logged (machine output
-    such as ``terraform show -json`` holds variable values); stderr is logged either way.
+    such as ``terraform show -json`` holds variable values), or what ``loggable`` makes of
+    it, which is logged even when the run is interrupted; stderr is logged either way.
     Raises Interrupted, after the child exited, if ``supervisor`` signalled it.
     """
     log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -211,6 +213,8 @@ def run_logged(
             raise start_error(argv, cwd, exc) from exc
         try:
             output, stdout = _collect(proc, log, capture_stdout)
+            if loggable is not None:
+                log.write(loggable(stdout))
         except BaseException:
             # Our thread is unwinding (e.g. KeyboardInterrupt): stop the child cleanly first.
             supervisor._stop_one(proc)

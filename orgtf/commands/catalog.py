@@ -15,7 +15,7 @@ from orgtf.catalog.state import read_account_states
 from orgtf.commands.base import Command, Context
 from orgtf.commands.common import positive_int, write_output
 from orgtf.errors import ExitCode
-from orgtf.run.workspace import select_target
+from orgtf.run.targets import select_target
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

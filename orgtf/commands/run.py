@@ -15,11 +15,13 @@ from orgtf.commands.common import positive_int, warn_foreign, write_output
 from orgtf.config import Organization
 from orgtf.errors import ExitCode, UsageError
 from orgtf.process import Supervisor
+from orgtf.run.apply_report import ApplyFormat, format_apply
 from orgtf.run.engine import Engine, check_protected, default_parallelism
 from orgtf.run.progress import progress_for
-from orgtf.run.report import ApplyFormat, ReportFormat, format_apply, format_report
-from orgtf.run.workspace import abandoned_states, select_target
-from orgtf.terraform.plan import AccountPlan
+from orgtf.run.report import ReportFormat, format_report
+from orgtf.run.results import AccountPlan
+from orgtf.run.targets import select_target
+from orgtf.run.workspace import abandoned_states
 
 FORMATS: tuple[ReportFormat, ...] = get_args(ReportFormat)
 APPLY_FORMATS: tuple[ApplyFormat, ...] = get_args(ApplyFormat)
@@ -154,7 +156,7 @@ def _run_plans(engine: Engine, accounts: list[str]) -> tuple[AccountPlan, ...]:
     with progress_for(accounts) as progress:
         run = engine.plan(engine.workspaces(accounts), progress)
     warn_foreign(run.rendered.foreign)
-    for account in abandoned_states(engine.org, engine.target):
+    for account in abandoned_states(engine.org, engine.target.tree_dir):
         print(
             f"warning: account {account} is no longer in org.yaml, but "
             f"environments/{account}/terraform.tfstate still tracks its resources, which orgtf "

@@ -14,7 +14,6 @@ import threading
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from functools import cached_property, partial
 from pathlib import Path
 from typing import TypeVar
@@ -22,19 +21,16 @@ from typing import TypeVar
 from orgtf.config import Organization
 from orgtf.errors import Interrupted, OrgtfError
 from orgtf.process import Supervisor
-from orgtf.render.sync import RenderResult
+from orgtf.render.sync import RenderResult, write_tree
+from orgtf.run import saved_plans
 from orgtf.run.pool import run_pool
 from orgtf.run.progress import Progress
-from orgtf.run.workspace import (
-    PlanRecord,
-    PlanSource,
-    Target,
-    Workspace,
-    fingerprints,
-    prepare_tree,
-)
+from orgtf.run.results import AccountPlan, AccountStatus, ApplyOutcome
+from orgtf.run.targets import Target
+from orgtf.run.workspace import PlanSource, Workspace, fingerprints
 from orgtf.terraform.driver import StalePlanError, Terraform
-from orgtf.terraform.plan import AccountPlan, AccountStatus, ApplyOutcome, PlanSummary
+from orgtf.terraform.plan import PlanSummary
+from orgtf.text import change_counts
 
 T = TypeVar("T")
 I = TypeVar("I")  # noqa: E741 - the item type
@@ -68,13 +64,14 @@ class Engine:
     @cached_property
     def _fingerprints(self) -> dict[str, PlanSource]:
         """What saved plans are made from, per account (rendered once per command)."""
-        return fingerprints(self.org, self.target)
+        return fingerprints(self.org, self.target.tree_dir)
 
     def workspaces(self, accounts: Sequence[str]) -> list[Workspace]:
         """The workspaces of ``accounts``, in the given order."""
         return [self.target.workspace(self.org, a, self.plan_dir) for a in accounts]
 
-    def _terraform(self, ws: Workspace) -> Terraform:
+    def terraform(self, ws: Workspace) -> Terraform:
+        """The driver of ``ws``, stopped by this engine's supervisor."""
         return replace(self.target.terraform_for(ws), supervisor=self.supervisor)
 
     # -- plan -------------------------------------------------------------------------------
@@ -82,7 +79,7 @@ class Engine:
     def plan(self, workspaces: Sequence[Workspace], progress: Progress) -> PlanRun:
         """Render if stale, init where needed (providers first), then plan every account;
         returns the plans in the order of ``workspaces`` and what the render did."""
-        rendered = prepare_tree(self.org, self.target)
+        rendered = write_tree(self.org, self.target.tree_dir)
         self.install_providers(workspaces, progress)
         plan_one = partial(self._plan_one, progress=progress)
         return PlanRun(tuple(self.run_each(workspaces, plan_one, _ws_label)), rendered)
@@ -96,17 +93,15 @@ class Engine:
         the shared cache instead of installing them again: concurrent installs into one cache
         race (a known Terraform and Terragrunt problem).
         """
-        backend = self.target.backend_files()
-        pending = [
-            ws for ws in workspaces if self._terraform(ws).needs_init(backend_config=backend)
-        ]
+        backend = self.target.backend_file()
+        pending = [ws for ws in workspaces if self.terraform(ws).needs_init(backend_file=backend)]
         if not pending:
             return
         first = pending[0]
         if progress is not None:
             progress.step(first.account, "init")
         with suppress(OrgtfError):  # reported by that account's own run below
-            self._terraform(first).init(backend_config=backend)
+            self.terraform(first).init(backend_file=backend)
         lock = first.workdir / LOCK_FILE
         if lock.is_file():
             for ws in pending[1:]:
@@ -114,10 +109,10 @@ class Engine:
                     shutil.copyfile(lock, ws.workdir / LOCK_FILE)
 
     def _plan_one(self, ws: Workspace, progress: Progress) -> AccountPlan:
-        tf = self._terraform(ws)
+        tf = self.terraform(ws)
         try:
             progress.step(ws.account, "init")
-            tf.init_if_needed(backend_config=self.target.backend_files())
+            tf.init_if_needed(backend_file=self.target.backend_file())
             progress.step(ws.account, "plan")
             ws.plan_file.parent.mkdir(parents=True, exist_ok=True)
             ws.plan_meta.unlink(missing_ok=True)
@@ -137,16 +132,7 @@ class Engine:
 
     def _record_plan(self, ws: Workspace, state: str) -> None:
         source = self._fingerprints[ws.account]
-        record = PlanRecord(
-            account=ws.account,
-            account_id=ws.account_id,
-            created_at=datetime.now(UTC).isoformat(timespec="seconds"),
-            target=self.target.kind,
-            state=state,
-            config_sha256=source.config_sha256,
-            tree_sha256=source.tree_sha256,
-        )
-        ws.plan_meta.write_text(record.to_json())
+        saved_plans.write_record(ws, saved_plans.new_record(ws, self.target.kind, state, source))
 
     # -- saved plans ------------------------------------------------------------------------
 
@@ -161,9 +147,9 @@ class Engine:
         Raises OrgtfError when a plan exists but was made from a different org.yaml or tree,
         or its record (``ws.plan_meta``) cannot be read.
         """
-        if not ws.plan_file.is_file() or not ws.plan_meta.is_file():
+        record = saved_plans.read_saved(ws)
+        if record is None:
             return None
-        record = PlanRecord.from_json(ws.plan_meta.read_text(), ws.plan_meta)
         current = self._fingerprints[ws.account]
         if record.config_sha256 != current.config_sha256:
             raise OrgtfError(
@@ -175,8 +161,8 @@ class Engine:
                 f"the saved plan of account {ws.account} was made from other rendered files "
                 "or another target; run orgtf plan again"
             )
-        tf = self._terraform(ws)
-        tf.init_if_needed(backend_config=self.target.backend_files())
+        tf = self.terraform(ws)
+        tf.init_if_needed(backend_file=self.target.backend_file())
         stale = OrgtfError(
             f"the state of account {ws.account} changed since its plan was made "
             f"({record.created_at}); run orgtf plan again"
@@ -224,13 +210,13 @@ class Engine:
                 stop.set()
             return replace(base, status="failed", error=plan.error, log_path=plan.log_path)
         if plan.status == "no-changes":
-            self._discard_plan(ws)
+            saved_plans.discard(ws)
             progress.done(ws.account, "no changes")
             return replace(base, status="no-changes")
         if stop.is_set():
             progress.done(ws.account, "skipped")
             return base
-        tf = self._terraform(ws)
+        tf = self.terraform(ws)
         try:
             progress.step(ws.account, "apply")
             tf.apply_plan(ws.plan_file)
@@ -242,18 +228,14 @@ class Engine:
             progress.done(ws.account, "failed")
             return replace(base, status="failed", error=exc.message, log_path=tf.log_path)
         finally:
-            self._discard_plan(ws)
+            saved_plans.discard(ws)
         progress.done(ws.account, "applied")
         return replace(base, status="applied")
 
     def discard_plans(self, accounts: Sequence[str]) -> None:
         """Forget the saved plans of ``accounts`` (e.g. when their apply was declined)."""
         for ws in self.workspaces(accounts):
-            self._discard_plan(ws)
-
-    def _discard_plan(self, ws: Workspace) -> None:
-        ws.plan_file.unlink(missing_ok=True)
-        ws.plan_meta.unlink(missing_ok=True)
+            saved_plans.discard(ws)
 
     # -- the pool ---------------------------------------------------------------------------
 
@@ -274,8 +256,6 @@ def _plan_label(plan: AccountPlan) -> str:
 
 
 def _plan_outcome(status: AccountStatus, summary: PlanSummary) -> str:
-    from orgtf.text import change_counts  # TODO: join the module imports at the top
-
     if status == "no-changes":
         return "no changes"
     outputs = "" if summary.changes else " (outputs only)"

@@ -1,5 +1,4 @@
-"""Plan results as text for people, JSON for machines and markdown for pull-request comments;
-apply results as a short text summary.
+"""Plan results as text for people, JSON for machines and markdown for pull-request comments.
 
 Accounts are listed by name and resources by address, so the same results always give the same
 report. Anything that came from Terraform or org.yaml is escaped for the format it lands in.
@@ -9,15 +8,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Literal, TypeAlias, get_args
+from typing import Literal, TypeAlias
 
-from orgtf.terraform.plan import (
-    AccountPlan,
-    AccountStatus,
-    ApplyOutcome,
-    ApplyStatus,
-    ResourceChange,
-)
+from orgtf.run.results import AccountPlan, AccountStatus
+from orgtf.terraform.plan import ResourceChange
 from orgtf.text import (
     change_counts,
     code_fence,
@@ -32,7 +26,6 @@ from orgtf.text import (
 ReportFormat: TypeAlias = Literal["text", "json", "markdown"]
 MARKDOWN_LIMIT = 60_000
 STATUSES: tuple[AccountStatus, ...] = ("changes", "no-changes", "error")
-APPLY_STATUSES: tuple[ApplyStatus, ...] = get_args(ApplyStatus)
 _NOTICE_RESERVE = 500
 _MAX_NAMES = 40
 _MAX_ERROR = 2_000
@@ -45,57 +38,6 @@ def format_report(results: Sequence[AccountPlan], fmt: ReportFormat) -> str:
     if fmt == "markdown":
         return report_markdown(results)
     return report_text(results)
-
-
-ApplyFormat: TypeAlias = Literal["text", "json"]
-
-
-def format_apply(outcomes: Sequence[ApplyOutcome], fmt: ApplyFormat) -> str:
-    """The apply outcome in ``fmt``: the text summary, or ``apply_json``."""
-    return apply_json(outcomes) if fmt == "json" else format_apply_summary(outcomes)
-
-
-def apply_json(outcomes: Sequence[ApplyOutcome]) -> str:
-    """``apply --format json``: ``{"accounts": [...], "summary": {STATUS: [names]}}``.
-
-    Accounts in the order they were applied; counts are those of the applied plan.
-    """
-    accounts = [
-        {
-            "account": o.account,
-            "account_id": o.account_id,
-            "status": o.status,
-            "add": o.summary.add if o.summary else 0,
-            "change": o.summary.change if o.summary else 0,
-            "destroy": o.summary.destroy if o.summary else 0,
-            "error": o.error,
-            "log": str(o.log_path) if o.log_path else None,
-        }
-        for o in outcomes
-    ]
-    summary = {s: [o.account for o in outcomes if o.status == s] for s in APPLY_STATUSES}
-    return json.dumps({"accounts": accounts, "summary": summary}, indent=2) + "\n"
-
-
-def format_apply_summary(outcomes: Sequence[ApplyOutcome]) -> str:
-    """One line per account (counts for those applied, then any error), then the accounts by
-    status; ends with a newline."""
-    rows = text_table([o.account, o.status + _applied_counts(o)] for o in outcomes)
-    lines = ["Apply summary:"]
-    for row, o in zip(rows, outcomes, strict=True):
-        lines.append(f"  {row}")
-        if o.error:
-            lines.extend(f"      {terminal_safe(line)}" for line in o.error.splitlines())
-    by_status = {s: [o.account for o in outcomes if o.status == s] for s in APPLY_STATUSES}
-    listed = "; ".join(f"{s}: {', '.join(n) or '-'}" for s, n in by_status.items())
-    return "\n".join([*lines, f"  {terminal_safe(listed)}"]) + "\n"
-
-
-def _applied_counts(outcome: ApplyOutcome) -> str:
-    summary = outcome.summary
-    if summary is None or outcome.status != "applied":
-        return ""
-    return f" ({change_counts(summary.add, summary.change, summary.destroy)})"
 
 
 def counts(result: AccountPlan) -> tuple[int, int, int]:

@@ -22,6 +22,7 @@ from typing import Literal
 
 from orgtf.config.model import S3State
 from orgtf.sandbox.bootstrap import OperatorCredentials
+from orgtf.terraform.backend import BackendValue
 from orgtf.terraform.binary import TerraformBinary
 
 STATE_DIR = Path(".orgtf") / "sandbox"
@@ -121,31 +122,27 @@ class SandboxTarget:
         exports = [f"export {k}={_quote(variables[k])}" for k in sorted(variables)]
         return [*unset, *exports]
 
-    def backend_config(self, state: S3State) -> list[str]:
-        """``-backend-config`` arguments pointing an s3 backend at the emulator.
+    def backend_settings(self, state: S3State) -> dict[str, BackendValue]:
+        """Settings pointing an s3 backend at the emulator, for ``terraform init``.
 
         Terraform < 1.6 (and so 1.0.x) knows ``endpoint``, ``dynamodb_endpoint``, ... and
         ``force_path_style``; 1.6 and later (and OpenTofu) take an ``endpoints`` object and
         ``use_path_style``. Bucket, key and lock table come from the rendered backend block.
         """
         ep = self.endpoint
-        pairs = [
-            ("region", state.region or self.region),
-            ("skip_credentials_validation", "true"),
-            ("skip_metadata_api_check", "true"),
-            ("skip_region_validation", "true"),
-        ]
+        settings: dict[str, BackendValue] = {
+            "region": state.region or self.region,
+            "skip_credentials_validation": True,
+            "skip_metadata_api_check": True,
+            "skip_region_validation": True,
+        }
         if self.terraform.at_least(1, 6):
-            endpoints = ",".join(f'{service}="{ep}"' for service in _BACKEND_SERVICES)
-            pairs += [
-                ("endpoints", "{" + endpoints + "}"),
-                ("use_path_style", "true"),
-                ("skip_requesting_account_id", "true"),
-            ]
+            settings["endpoints"] = {service: ep for service in _BACKEND_SERVICES}
+            settings.update(use_path_style=True, skip_requesting_account_id=True)
         else:
-            pairs += [(f"{service}_endpoint", ep) for service in ("dynamodb", "iam", "sts")]
-            pairs += [("endpoint", ep), ("force_path_style", "true")]
-        return [f"-backend-config={key}={value}" for key, value in pairs]
+            settings.update({f"{service}_endpoint": ep for service in ("dynamodb", "iam", "sts")})
+            settings.update(endpoint=ep, force_path_style=True)
+        return settings
 
 
 def _dropped(name: str) -> bool:

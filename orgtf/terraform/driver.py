@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -130,52 +130,35 @@ class Terraform:
             cli_config_file=self.cli_config_file,
         )
 
-    def init(
-        self, *, backend_config: Sequence[Path] = (), upgrade: bool = False, backend: bool = True
-    ) -> None:
-        """``terraform init``; backend settings come from files, never from argv values."""
+    def init(self, *, backend_file: Path | None = None) -> None:
+        """``terraform init``; backend settings come from a file, never from argv values."""
         args = ["init", "-input=false", "-no-color"]
-        args += [f"-backend-config={path}" for path in backend_config]
-        args += ["-upgrade"] * upgrade + ["-backend=false"] * (not backend)
+        args += [f"-backend-config={backend_file}"] if backend_file is not None else []
         self._run(args)
-        if backend:  # an init without the backend does not prepare this directory for plans
-            record_init(self.workdir, self.effective_data_dir, backend_config, self.binary)
+        record_init(self.workdir, self.effective_data_dir, backend_file, self.binary)
 
-    def needs_init(self, *, backend_config: Sequence[Path] = ()) -> bool:
+    def needs_init(self, *, backend_file: Path | None = None) -> bool:
         """True unless the last successful ``init`` here saw the same configuration."""
         return needs_init(
-            self.workdir, self.effective_data_dir, backend_config=backend_config, binary=self.binary
+            self.workdir, self.effective_data_dir, backend_file=backend_file, binary=self.binary
         )
 
-    def init_if_needed(self, *, backend_config: Sequence[Path] = ()) -> bool:
+    def init_if_needed(self, *, backend_file: Path | None = None) -> bool:
         """Run ``init`` only when ``needs_init``; True if it ran."""
-        if not self.needs_init(backend_config=backend_config):
+        if not self.needs_init(backend_file=backend_file):
             return False
-        self.init(backend_config=backend_config)
+        self.init(backend_file=backend_file)
         return True
 
-    def plan(
-        self,
-        plan_file: Path,
-        *,
-        destroy: bool = False,
-        refresh: bool = True,
-        var_files: Sequence[Path] = (),
-    ) -> bool:
-        """``terraform plan -detailed-exitcode -out=PLAN``; True when there are changes."""
-        args = _plan_args(plan_file, destroy, refresh, var_files)
-        return self._run(args, ok=frozenset({0, 2})).returncode == 2
-
-    def plan_summary(self, plan_file: Path, *, destroy: bool = False) -> tuple[bool, PlanSummary]:
-        """Plan like ``plan`` and summarise from the plan's own ``-json`` output.
+    def plan_summary(self, plan_file: Path) -> tuple[bool, PlanSummary]:
+        """``terraform plan -detailed-exitcode -out=PLAN``, summarised from its ``-json`` output.
 
         Returns (changes, summary). The log gets the messages as a person reads them.
         """
-        args = [*_plan_args(plan_file, destroy, True, ()), "-json"]
-        result = self._launch(args, capture=True)
+        args = ["plan", "-input=false", "-no-color", "-detailed-exitcode", f"-out={plan_file}"]
+        args.append("-json")
+        result = self._launch(args, capture=True, loggable=lambda out: parse_plan_stream(out).text)
         stream = parse_plan_stream(result.stdout)
-        with self.log_path.open("a", encoding="utf-8") as log:
-            log.write(stream.text)
         if result.returncode not in (0, 2):
             raise self._failure(args, result.returncode, stream.text + result.output)
         return result.returncode == 2, stream.summary
@@ -214,15 +197,6 @@ class Terraform:
         result = self._run(["output", "-json", "-no-color"], capture=True)
         return parse_outputs(result.stdout)
 
-    def validate(self) -> None:
-        """``terraform validate``; raises TerraformError with the diagnostics."""
-        self._run(["validate", "-no-color"])
-
-    def fmt_check(self) -> tuple[str, ...]:
-        """Files ``terraform fmt -check`` would rewrite (empty when all are formatted)."""
-        result = self._run(["fmt", "-check", "-recursive", "-no-color"], ok=frozenset({0, 3}))
-        return tuple(sorted(line for line in result.output.splitlines() if line.strip()))
-
     def _run(
         self, args: Sequence[str], *, ok: frozenset[int] = frozenset({0}), capture: bool = False
     ) -> LoggedRun:
@@ -232,7 +206,9 @@ class Terraform:
             return result
         raise self._failure(args, result.returncode, result.output)
 
-    def _launch(self, args: Sequence[str], *, capture: bool) -> LoggedRun:
+    def _launch(
+        self, args: Sequence[str], *, capture: bool, loggable: Callable[[str], str] | None = None
+    ) -> LoggedRun:
         """Run ``terraform ARGS`` here, logged and interruptible; any exit code returns."""
         return run_logged(
             [str(self.binary), *args],
@@ -241,6 +217,7 @@ class Terraform:
             log_path=self.log_path,
             supervisor=self.supervisor,
             capture_stdout=capture,
+            loggable=loggable,
         )
 
     def _failure(self, args: Sequence[str], returncode: int, output: str) -> TerraformError:
@@ -258,11 +235,3 @@ def _serial_of(state_json: str) -> str:
     state = json.loads(state_json)
     lineage = state.get("lineage") if isinstance(state, dict) else None
     return f"{lineage}:{state.get('serial', '')}" if lineage else "none"
-
-
-def _plan_args(
-    plan_file: Path, destroy: bool, refresh: bool, var_files: Sequence[Path]
-) -> list[str]:
-    args = ["plan", "-input=false", "-no-color", "-detailed-exitcode", f"-out={plan_file}"]
-    args += ["-destroy"] * destroy + ["-refresh=false"] * (not refresh)
-    return args + [f"-var-file={path}" for path in var_files]

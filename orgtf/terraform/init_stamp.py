@@ -8,12 +8,21 @@ directory; ``needs_init`` compares the current fingerprint with that record.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 
+from orgtf.files import Record, read_record, write_atomic
+
 INIT_STAMP = "orgtf-init.json"
+
+
+class InitStamp(Record):
+    """What a successful ``init`` recorded: the fingerprint of what it depended on."""
+
+    fingerprint: str
+
+
 _LOCAL_SOURCE = re.compile(r"""["']?source["']?\s*[=:]\s*"(\.{1,2}/[^"]*)\"""")
 
 
@@ -21,7 +30,7 @@ def needs_init(
     workdir: Path,
     data_dir: Path,
     *,
-    backend_config: Sequence[Path] = (),
+    backend_file: Path | None = None,
     binary: Path | None = None,
 ) -> bool:
     """True when ``terraform init`` must run before planning in ``workdir``.
@@ -30,24 +39,26 @@ def needs_init(
     installed, or the configuration files (root, local modules, lock file, backend settings)
     differ from what the last init saw.
     """
-    stamp = data_dir / INIT_STAMP
-    if not stamp.is_file():
+    stamp = read_record(
+        data_dir / INIT_STAMP,
+        InitStamp,
+        "the init record",
+        "remove it; the next run initialises this account again",
+    )
+    if stamp is None:
         return True
     if (workdir / ".terraform.lock.hcl").is_file() and not (data_dir / "providers").is_dir():
         return True
-    try:
-        recorded = json.loads(stamp.read_text(encoding="utf-8")).get("fingerprint")
-    except (OSError, ValueError, AttributeError):
-        return True
-    return bool(recorded != init_fingerprint(workdir, backend_config, binary))
+    return stamp.fingerprint != init_fingerprint(workdir, backend_file, binary)
 
 
 def init_fingerprint(
-    workdir: Path, backend_config: Sequence[Path] = (), binary: Path | None = None
+    workdir: Path, backend_file: Path | None = None, binary: Path | None = None
 ) -> str:
     """A hash of everything ``init`` depends on (deliberately broad: all of the .tf files)."""
     digest = hashlib.sha256()
-    files = [*_config_files(workdir.resolve(), set()), *(p.resolve() for p in backend_config)]
+    files = list(_config_files(workdir.resolve(), set()))
+    files += [backend_file.resolve()] if backend_file is not None else []
     lock = workdir / ".terraform.lock.hcl"
     for path in [*files, lock] if lock.is_file() else files:
         digest.update(f"{path}\0".encode())
@@ -70,12 +81,8 @@ def _config_files(directory: Path, seen: set[Path]) -> Iterator[Path]:
             yield from _config_files((directory / source).resolve(), seen)
 
 
-def record_init(
-    workdir: Path, data_dir: Path, backend_config: Sequence[Path], binary: Path
-) -> None:
+def record_init(workdir: Path, data_dir: Path, backend_file: Path | None, binary: Path) -> None:
     """Record in ``data_dir`` that ``init`` succeeded with the current configuration."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    fingerprint = init_fingerprint(workdir, backend_config, binary)
-    (data_dir / INIT_STAMP).write_text(
-        json.dumps({"fingerprint": fingerprint}, sort_keys=True) + "\n", encoding="utf-8"
-    )
+    stamp = InitStamp(fingerprint=init_fingerprint(workdir, backend_file, binary))
+    write_atomic(data_dir / INIT_STAMP, stamp.to_json())

@@ -1,5 +1,4 @@
-"""Typed records of Terraform results: plan summaries, outputs, and one account's plan and
-apply outcomes.
+"""Typed records of Terraform results: plan summaries and root module outputs.
 
 ``parse_plan`` and ``parse_outputs`` turn ``terraform show -json`` and ``terraform output -json``
 text into these records once; nothing downstream reads Terraform's JSON.
@@ -10,15 +9,12 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Literal, TypeAlias, cast, get_args
 
 from orgtf.errors import OrgtfError
 
 Action: TypeAlias = Literal["no-op", "create", "read", "update", "delete"]
 ChangeKind: TypeAlias = Literal["create", "update", "delete", "replace", "read", "no-op"]
-AccountStatus: TypeAlias = Literal["no-changes", "changes", "error"]
-ApplyStatus: TypeAlias = Literal["applied", "no-changes", "failed", "skipped"]
 JsonValue: TypeAlias = bool | int | float | str | list["JsonValue"] | dict[str, "JsonValue"] | None
 
 _ACTIONS: frozenset[str] = frozenset(get_args(Action))
@@ -135,34 +131,6 @@ class OutputValue:
     def __repr__(self) -> str:
         shown = "<sensitive>" if self.sensitive else repr(self.value)
         return f"OutputValue(name={self.name!r}, value={shown}, sensitive={self.sensitive})"
-
-
-@dataclass(frozen=True)
-class AccountPlan:
-    """One account's plan outcome, as the report receives it."""
-
-    account: str
-    account_id: str
-    status: AccountStatus
-    summary: PlanSummary | None = None
-    error: str | None = None
-    log_path: Path | None = None
-
-    def __post_init__(self) -> None:
-        if (self.status == "error") != (self.error is not None):
-            raise ValueError("an error message is required exactly when status is 'error'")
-
-
-@dataclass(frozen=True)
-class ApplyOutcome:
-    """One account's apply result."""
-
-    account: str
-    account_id: str
-    status: ApplyStatus
-    summary: PlanSummary | None = None
-    error: str | None = None
-    log_path: Path | None = None
 
 
 def parse_plan(text: str, source: str = "terraform show -json") -> PlanSummary:

@@ -384,14 +384,24 @@ def test_differences_with_org_yaml_are_reported(org: Organization) -> None:
 
 def test_outputs_of_another_shape_are_refused() -> None:
     assert parse_account_outputs("dev", {}).status == "not-applied"
-    with pytest.raises(OutputShapeError, match="account dev: no output 'roles'"):
+    with pytest.raises(OutputShapeError, match="account dev: output roles: Field required"):
         parse_account_outputs("dev", outputs(account={"name": "dev", "id": "234567890123"}))
     bad = outputs(
         account={"name": "dev", "id": "234567890123"},
         roles={"Admin": {"name": "Admin", "arn": "x"}},
     )
-    with pytest.raises(OutputShapeError, match="role Admin: max_session_duration or require_mfa"):
+    with pytest.raises(
+        OutputShapeError, match=r"account dev: output roles\.Admin\.max_session_duration: Field"
+    ):
         parse_account_outputs("dev", bad)
+    wrong_type = outputs(
+        account={"name": "dev", "id": "234567890123"},
+        roles={
+            "Admin": {"name": "Admin", "arn": "x", "max_session_duration": True, "require_mfa": 1}
+        },
+    )
+    with pytest.raises(OutputShapeError, match=r"roles\.Admin\.max_session_duration: Input should"):
+        parse_account_outputs("dev", wrong_type)
 
 
 def test_yaml_is_the_json_document_with_quoted_account_ids(org: Organization) -> None:

@@ -27,7 +27,7 @@ from orgtf.config import load_organization
 from orgtf.process import Supervisor
 from orgtf.run.engine import Engine
 from orgtf.run.progress import progress_for
-from orgtf.run.workspace import select_target
+from orgtf.run.targets import select_target
 from orgtf.sandbox.runtime import SandboxTarget
 
 
@@ -136,7 +136,7 @@ def test_markdown_file_for_a_wiki(
     assert f"wrote the catalog to {page}" in err
     text = page.read_text()
     assert "## prod (`222222222222`, protected)" in text
-    assert "| Admin |  | no | 1h | admins | alice | [switch role](" in text
+    assert "| Admin | | no | 1h | admins | alice | [switch role](" in text
 
 
 def test_unapplied_role_and_unreadable_state_are_reported(

@@ -126,7 +126,10 @@ def test_damaged_plan_record_is_refused(
     capsys.readouterr()
     assert orgtf(directory, "apply", "--account", "dev", *plans) == 1
     err = capsys.readouterr().err
-    assert f"{record}: unreadable plan record (unknown: note); run orgtf plan again" in err
+    assert (
+        f"{record}: the saved plan record of account dev is damaged "
+        "(note: Extra inputs are not permitted); run orgtf plan again"
+    ) in err
     assert "Traceback" not in err
 
 

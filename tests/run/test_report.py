@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from orgtf.run.report import MARKDOWN_LIMIT, format_apply_summary, format_report
-from orgtf.terraform.plan import AccountPlan, ApplyOutcome, PlanSummary, ResourceChange, parse_plan
+from orgtf.run.apply_report import format_apply, format_apply_summary
+from orgtf.run.report import MARKDOWN_LIMIT, format_report
+from orgtf.run.results import AccountPlan, ApplyOutcome
+from orgtf.terraform.plan import PlanSummary, ResourceChange, parse_plan
 
 PLANS = Path(__file__).parents[1] / "data" / "plans"
 MIXED = parse_plan((PLANS / "mixed.json").read_text())
@@ -246,6 +248,35 @@ def test_apply_summary_lists_each_account_then_the_accounts_by_status() -> None:
         "  master      no-changes\n"
         "  applied: dev; no-changes: master; failed: production; skipped: security\n"
     )
+
+
+def test_apply_json_gives_each_account_in_order_and_the_accounts_by_status() -> None:
+    outcomes = [
+        ApplyOutcome("dev", "333333333333", "applied", MIXED),
+        ApplyOutcome("production", "222222222222", "failed", MIXED, "apply failed", LOG),
+        ApplyOutcome("master", "111111111111", "no-changes", NO_CHANGES),
+    ]
+    document = json.loads(format_apply(outcomes, "json"))
+    assert [a["account"] for a in document["accounts"]] == ["dev", "production", "master"]
+    assert document["accounts"][0] == {
+        "account": "dev",
+        "account_id": "333333333333",
+        "status": "applied",
+        "add": MIXED.add,
+        "change": MIXED.change,
+        "destroy": MIXED.destroy,
+        "error": None,
+        "log": None,
+    }
+    assert document["accounts"][1]["error"] == "apply failed"
+    assert document["accounts"][1]["log"] == str(LOG)
+    assert document["summary"] == {
+        "applied": ["dev"],
+        "no-changes": ["master"],
+        "failed": ["production"],
+        "skipped": [],
+    }
+    assert format_apply(outcomes, "text") == format_apply_summary(outcomes)
 
 
 def test_apply_summary_is_terminal_safe() -> None:

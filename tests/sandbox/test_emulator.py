@@ -37,6 +37,7 @@ from orgtf.errors import OrgtfError, UsageError
 from orgtf.sandbox import emulator
 from orgtf.sandbox.emulator import EmulatorProcess
 from orgtf.sandbox.runtime import SandboxTarget, bring_up, sandbox_status
+from orgtf.terraform.backend import backend_file_text
 from orgtf.terraform.binary import TerraformBinary, bundled_terraform, check_binary
 
 ACCESS_ROLE = "OrganizationAccountAccessRole"
@@ -140,8 +141,10 @@ def test_backend_config_points_an_s3_backend_at_the_emulator(
     target = dataclasses.replace(sandbox, terraform=binary)
     env = target.terraform_env(os.environ)
     state = S3State(backend="s3", bucket="testorg-tf-state", lock_table="testorg-tf-locks")
+    backend = tmp_path / "backend.hcl"
+    backend.write_text(backend_file_text(target.backend_settings(state)))
     for argv in (
-        ["init", "-input=false", "-no-color", *target.backend_config(state)],
+        ["init", "-input=false", "-no-color", f"-backend-config={backend}"],
         ["apply", "-auto-approve", "-input=false", "-no-color"],
     ):
         done = subprocess.run(
@@ -159,18 +162,15 @@ def test_backend_config_keys_follow_the_terraform_version(sandbox: SandboxTarget
     state = S3State(backend="s3", bucket="b-b-b", lock_table="t-t-t", region="eu-west-1")
     old = dataclasses.replace(sandbox.terraform, version="1.5.7")
     new = dataclasses.replace(sandbox.terraform, version="1.6.0")
-    old_args = dataclasses.replace(sandbox, terraform=old).backend_config(state)
-    new_args = dataclasses.replace(sandbox, terraform=new).backend_config(state)
+    old_settings = dataclasses.replace(sandbox, terraform=old).backend_settings(state)
+    new_settings = dataclasses.replace(sandbox, terraform=new).backend_settings(state)
     ep = sandbox.endpoint
-    assert f"-backend-config=endpoint={ep}" in old_args
-    assert "-backend-config=force_path_style=true" in old_args
-    assert "-backend-config=region=eu-west-1" in old_args
-    assert not any("endpoints=" in arg or "use_path_style" in arg for arg in old_args)
-    assert f'-backend-config=endpoints={{dynamodb="{ep}",iam="{ep}",s3="{ep}",sts="{ep}"}}' in (
-        new_args
-    )
-    assert "-backend-config=use_path_style=true" in new_args
-    assert not any("force_path_style" in arg or "endpoint=" in arg for arg in new_args)
+    assert old_settings["endpoint"] == ep and old_settings["force_path_style"] is True
+    assert old_settings["region"] == "eu-west-1"
+    assert not {"endpoints", "use_path_style"} & set(old_settings)
+    assert new_settings["endpoints"] == {"dynamodb": ep, "iam": ep, "s3": ep, "sts": ep}
+    assert new_settings["use_path_style"] is True
+    assert not {"force_path_style", "endpoint"} & set(new_settings)
 
 
 def test_up_again_reuses_and_adds_new_accounts(

