@@ -262,8 +262,9 @@ def _group_changes(base: Organization, new: Organization) -> Iterator[ConfigChan
     old, now = base.config.groups, new.config.groups
     yield from _added_removed("group", old, now)
     for name in sorted(now):  # a removed group's roles go with it; its line says so
-        before = old[name].roles if name in old else ()
-        yield from _added_removed("group-role", before, now[name].roles, subject=name)
+        before = [str(ref) for ref in old[name].roles] if name in old else []
+        after = [str(ref) for ref in now[name].roles]
+        yield from _added_removed("group-role", before, after, subject=name)
         if name in old:
             yield from _fields(
                 "group",

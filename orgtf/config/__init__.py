@@ -12,6 +12,7 @@ May import: only the top-level helpers (errors, text). Everything downstream rec
 from __future__ import annotations
 
 from orgtf.config.loader import load_organization, load_organization_text
-from orgtf.config.organization import Organization, RoleRef
+from orgtf.config.model import RoleRef
+from orgtf.config.organization import Organization
 
 __all__ = ["Organization", "RoleRef", "load_organization", "load_organization_text"]

@@ -10,9 +10,8 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from orgtf.config.findings import Finding, PathKey, Raw
-from orgtf.config.model import OrgConfig
+from orgtf.config.model import OrgConfig, RoleRef
 from orgtf.config.naming import check_naming
-from orgtf.config.organization import RoleRef
 from orgtf.config.policy import (
     MANAGED_POLICY_SIZE,
     ROLE_INLINE_SIZE,
@@ -137,8 +136,8 @@ def _check_groups(config: OrgConfig) -> Iterator[Raw]:
     for name, group in config.groups.items():
         base: PathKey = ("groups", name)
         valid = True
-        for index, text in enumerate(group.roles):
-            problem = _role_ref_problem(config, RoleRef.parse(text))
+        for index, ref in enumerate(group.roles):
+            problem = _role_ref_problem(config, ref)
             if problem:
                 valid = False
                 yield (*base, "roles", index), problem
@@ -151,7 +150,7 @@ def _check_groups(config: OrgConfig) -> Iterator[Raw]:
 
 def _group_limits(config: OrgConfig, name: str) -> Iterator[Raw]:
     group = config.groups[name]
-    grants = [_grant(config, RoleRef.parse(text)) for text in group.roles]
+    grants = [_grant(config, ref) for ref in group.roles]
     plan = plan_group_grants(grants)
     attached = len(plan.chunks) + len(group.managed_policy_arns)
     limit = config.limits.managed_policies_per_group
@@ -224,11 +223,11 @@ def _arns(base: PathKey, arns: tuple[str, ...]) -> Iterator[Raw]:
             yield (*base, index), _bad_arn(arn)
 
 
-def _duplicates(base: PathKey, items: tuple[str, ...]) -> Iterator[Raw]:
-    seen: set[str] = set()
+def _duplicates(base: PathKey, items: tuple[object, ...]) -> Iterator[Raw]:
+    seen: set[object] = set()
     for index, item in enumerate(items):
         if item in seen:
-            yield (*base, index), f"{item!r} is listed twice"
+            yield (*base, index), f"{str(item)!r} is listed twice"
         seen.add(item)
 
 

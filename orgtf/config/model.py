@@ -6,9 +6,11 @@ parts of the file to each other live in ``orgtf.config.checks``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler
+from pydantic_core import core_schema
 
 IAM_NAME = r"^[A-Za-z0-9_+=,.@-]+$"  # ASCII, as IAM means \w
 IAM_PATH = r"^/([\x21-\x7e]*/)?$"
@@ -30,6 +32,34 @@ TagMap = dict[
 ]
 Tags = Annotated[TagMap, Field(max_length=50)]
 Description = Annotated[str, Field(max_length=1000)]
+
+
+@dataclass(frozen=True, order=True)
+class RoleRef:
+    """A role in one account, written ``account/Role`` in org.yaml and parsed once, there."""
+
+    account: str
+    role: str
+
+    @classmethod
+    def parse(cls, text: str) -> RoleRef:
+        """The reference written ``account/Role`` (no check that either exists)."""
+        account, _, role = text.partition("/")
+        return cls(account, role)
+
+    def __str__(self) -> str:
+        return f"{self.account}/{self.role}"
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: object, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        """In the model: a string matching ROLE_REF, parsed into a RoleRef, shown as text."""
+        return core_schema.no_info_after_validator_function(
+            cls.parse,
+            core_schema.str_schema(pattern=ROLE_REF),
+            serialization=core_schema.to_string_ser_schema(),
+        )
 
 
 class Record(BaseModel):
@@ -103,7 +133,7 @@ class Group(Record):
 
     description: Description = ""
     path: IamPath = "/"
-    roles: tuple[Annotated[str, Field(pattern=ROLE_REF)], ...] = ()
+    roles: tuple[RoleRef, ...] = ()
     managed_policy_arns: tuple[str, ...] = ()
 
 

@@ -6,26 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from orgtf.config.model import Account, Group, OrgConfig, Role, User
+from orgtf.config.model import Account, Group, OrgConfig, Role, RoleRef, User
 from orgtf.errors import UsageError
 from orgtf.text import did_you_mean
-
-
-@dataclass(frozen=True, order=True)
-class RoleRef:
-    """A role in one account, written ``account/Role`` in org.yaml."""
-
-    account: str
-    role: str
-
-    @classmethod
-    def parse(cls, text: str) -> RoleRef:
-        """The reference written ``account/Role`` (no check that either exists)."""
-        account, _, role = text.partition("/")
-        return cls(account, role)
-
-    def __str__(self) -> str:
-        return f"{self.account}/{self.role}"
 
 
 def iam_arn(account_id: str, kind: str, path: str, name: str) -> str:
@@ -87,7 +70,7 @@ class Organization:
 
     def group_roles(self, group: Group) -> list[RoleRef]:
         """The roles a group may assume, sorted and without repeats."""
-        return sorted({RoleRef.parse(text) for text in group.roles})
+        return sorted(set(group.roles))
 
     def user_roles(self, user: User) -> dict[RoleRef, list[str]]:
         """Each role a user may assume, with the groups that grant it (sorted)."""
