@@ -15,6 +15,7 @@ from typing import Any, NoReturn
 from orgtf import __version__
 from orgtf.commands import COMMANDS
 from orgtf.commands.base import COMMAND_KEY, Command, Context
+from orgtf.commands.completion import completion_command
 from orgtf.errors import ExitCode, OrgtfError, UsageError
 from orgtf.text import did_you_mean
 
@@ -64,7 +65,7 @@ def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     )
 
 
-def build_parser(commands: Sequence[Command[Any]] = COMMANDS) -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
     """The full ``orgtf`` parser with every command."""
     parser = _Parser(
         prog="orgtf",
@@ -77,7 +78,7 @@ def build_parser(commands: Sequence[Command[Any]] = COMMANDS) -> argparse.Argume
     _global_options(shared, suppress=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
-    for command in commands:
+    for command in (*COMMANDS, completion_command(build_parser)):
         command.register(sub, [shared])
     return parser
 
