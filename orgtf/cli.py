@@ -17,7 +17,7 @@ from orgtf.commands import COMMANDS
 from orgtf.commands.base import COMMAND_KEY, Command, Context
 from orgtf.commands.completion import completion_command
 from orgtf.errors import ExitCode, OrgtfError, UsageError
-from orgtf.text import did_you_mean
+from orgtf.text import did_you_mean, terminal_lines
 
 _TRUE = ("1", "true", "yes")
 
@@ -107,7 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OrgtfError as exc:
         if debug:
             traceback.print_exc()
-        print(exc.render(), file=sys.stderr)
+        print(terminal_lines(exc.render()), file=sys.stderr)
         return int(exc.exit_code)
     except KeyboardInterrupt:
         print("orgtf: interrupted", file=sys.stderr)

@@ -67,6 +67,12 @@ def terminal_safe(text: str) -> str:
     return _CONTROL.sub("?", _LINE_BREAK.sub(" ", text))
 
 
+def terminal_lines(text: str) -> str:
+    """``text`` with its line breaks kept and each line made ``terminal_safe``: for messages
+    of several lines, such as an error quoting Terraform's output."""
+    return "\n".join(terminal_safe(line) for line in text.split("\n"))
+
+
 def text_table(
     rows: Iterable[Sequence[str]], *, right: Collection[int] = (), widths: Sequence[int] = ()
 ) -> list[str]:

@@ -4,9 +4,11 @@ markdown, checked with hostile input."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
+from orgtf.cli import main
 from orgtf.text import (
     change_counts,
     code_fence,
@@ -17,6 +19,7 @@ from orgtf.text import (
     md_escape,
     md_row,
     md_table,
+    terminal_lines,
     terminal_safe,
     text_table,
 )
@@ -58,6 +61,20 @@ def test_terminal_safe_keeps_one_line_and_no_control_character() -> None:
     assert "a|b c <script>" in safe  # nothing else changes: a terminal shows it as it is
     assert terminal_safe("a\r\nb\tc\u202ed\x85e") == "a b c?d e"
     assert terminal_safe(safe) == safe
+
+
+def test_terminal_lines_keeps_lines_but_no_control_character() -> None:
+    assert terminal_lines("one\x1b[2J\ntwo\tthree\r\n") == "one?[2J\ntwo three \n"
+
+
+def test_error_messages_reach_the_terminal_without_escape_sequences(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    hostile = tmp_path / "org\x1b]0;owned\x07.yaml"
+    assert main(["--config", str(hostile), "validate"]) == 3
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "\x07" not in err
+    assert "org?]0;owned?.yaml:1:1: error: file not found" in err
 
 
 def test_text_table_aligns_and_is_terminal_safe() -> None:

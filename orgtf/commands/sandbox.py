@@ -26,6 +26,7 @@ from orgtf.sandbox.runtime import (
     stop_sandbox,
 )
 from orgtf.sandbox.target import state_dir_of
+from orgtf.text import elapsed, text_table
 
 
 def _port(text: str) -> int:
@@ -97,7 +98,7 @@ def up(options: UpOptions, ctx: Context) -> ExitCode:
     verb = {"started": "started", "restarted": "restarted (it had died)", "reused": "running"}
     print(
         f"sandbox {verb[result.action]}: {target.endpoint} (pid {target.pid}), "
-        f"ready in {result.seconds:.1f}s"
+        f"ready in {elapsed(result.seconds)}"
     )
     for item in result.created:
         print(f"  created {item}")
@@ -169,9 +170,8 @@ def _print_details(target: SandboxTarget) -> None:
     )
     print(f"  state:     {target.state_dir}")
     print(f"  accounts ({target.region}, organization {target.organization_id}):")
-    width = max(len(name) for name in target.accounts)
-    for name, account_id in target.accounts.items():
-        print(f"    {name:<{width}}  {account_id}")
+    for line in text_table(list(target.accounts.items())):
+        print(f"    {line}")
 
 
 def _as_json(target: SandboxTarget) -> dict[str, object]:
