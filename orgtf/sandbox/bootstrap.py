@@ -90,6 +90,7 @@ def account_client(
     import boto3
 
     from orgtf.sandbox.client_guard import client_config, guard_client
+    from orgtf.sandbox.client_retries import retry_server_errors
 
     try:
         url = loopback_url(endpoint)
@@ -104,7 +105,7 @@ def account_client(
         config=client_config(retries={"max_attempts": 2}, connect_timeout=5, read_timeout=60),
     )
     client.meta.events.register("before-sign.*.*", _account_header(account_id))
-    return guard_client(client)
+    return guard_client(retry_server_errors(client))
 
 
 def _account_header(account_id: str) -> Callable[..., None]:

@@ -8,7 +8,7 @@ left behind after the project moved, therefore names a process that is not ours:
 "not running" and that process is never signalled.
 
 Run as ``python -m orgtf.sandbox.emulator --state-dir DIR --token T -H HOST -p PORT``, this
-module is the server itself: moto's server with one tuning for the sandbox (see ``_serve``).
+module is the server itself: moto's app served one request at a time (see ``emulator_server``).
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from pathlib import Path
 from orgtf.errors import OrgtfError
 from orgtf.files import write_atomic
 from orgtf.process import run, spawn_detached
+from orgtf.sandbox.emulator_server import HEALTH_PATH
 
 HOST = "127.0.0.1"
 RECORD_FILE = "emulator.json"
@@ -128,10 +129,10 @@ def is_ours(process: EmulatorProcess) -> bool:
 
 
 def healthy(endpoint: str, timeout: float = 2.0) -> bool:
-    """Whether moto at ``endpoint`` answers ``GET /moto-api/config``."""
+    """Whether moto at ``endpoint`` answers ``GET /moto-api/config`` (``HEALTH_PATH``)."""
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     try:
-        with opener.open(f"{endpoint}/moto-api/config", timeout=timeout) as response:
+        with opener.open(f"{endpoint}{HEALTH_PATH}", timeout=timeout) as response:
             return int(response.status) in (200, 201)
     except (urllib.error.URLError, OSError, ValueError):
         return False
@@ -274,22 +275,14 @@ def _ps_runs(pid: int, expected: list[str]) -> bool:
 
 
 def _serve() -> None:
-    """moto's server, limited to the ``aws`` partition.
+    """The emulator process: ``emulator_server.serve`` without the identity arguments."""
+    from orgtf.sandbox.emulator_server import serve
 
-    moto maps a request's access key to its account by looking in every account's IAM backend
-    in every partition, creating the missing ones; with AWS managed policies loaded each costs
-    about 0.2s, so the first request with assumed-role credentials took ~8s for a 5-account
-    org. Sandbox ARNs are all ``arn:aws:``, so the lookup only needs the ``aws`` partition.
-    """
-    from moto.iam import models as iam_models
-    from moto.server import main
-
-    iam_models.PARTITION_NAMES = ["aws"]  # type: ignore[attr-defined]  # read per lookup
     # The identity arguments are only there to be seen in the process's command line.
     args = sys.argv[1:]
     if args[:1] == [_STATE_DIR_FLAG] and args[2:3] == [_TOKEN_FLAG]:
         args = args[4:]
-    main(args)
+    serve(args)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@
 Only credential sources that stay on this machine are used (arguments, environment, shared
 files); the network-based ones (instance metadata, containers, SSO, profile role assumption)
 are removed so nothing can reach real AWS behind the endpoint guard's back. Every client
-ignores proxy settings and re-checks each request's final URL (see ``client_guard``).
+ignores proxy settings and re-checks each request's final URL (see ``client_guard``). It retries
+throttling and every 5xx answer (see ``client_retries``), ``max_retries`` times.
 """
 
 from __future__ import annotations
@@ -123,6 +124,7 @@ def _client(service: str, settings: ProviderSettings, url: str, creds: Credentia
     import boto3
 
     from orgtf.sandbox.client_guard import client_config, guard_client
+    from orgtf.sandbox.client_retries import retry_server_errors
 
     config = client_config(
         # botocore's "max_attempts" counts retries; "total_max_attempts" counts every attempt.
@@ -139,7 +141,7 @@ def _client(service: str, settings: ProviderSettings, url: str, creds: Credentia
         aws_session_token=creds.token,
         config=config,
     )
-    return guard_client(client)
+    return guard_client(retry_server_errors(client))
 
 
 def max_attempts(settings: ProviderSettings) -> int:
