@@ -12,15 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sandbox_fixtures import (
-    DEV_ID,
-    MASTER_ID,
-    PROD_ID,
-    SMALL_ORG,
-    client_as_account,
-    running_sandbox,
-    write_org,
-)
 
 from orgtf.cli import main
 from orgtf.config import load_organization
@@ -29,6 +20,15 @@ from orgtf.run.engine import Engine
 from orgtf.run.progress import progress_for
 from orgtf.run.targets import select_target
 from orgtf.sandbox.runtime import SandboxTarget
+from tests.support.sandbox import (
+    DEV_ID,
+    MASTER_ID,
+    PROD_ID,
+    SMALL_ORG,
+    client_as_account,
+    running_sandbox,
+    write_org,
+)
 
 
 @dataclass(frozen=True)

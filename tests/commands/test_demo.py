@@ -9,13 +9,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sandbox_fixtures import client_as_account
-
 from orgtf.config import load_organization
 from orgtf.demo import example_user
 from orgtf.profiles.build import build_profiles, render_aws_config
 from orgtf.sandbox.runtime import sandbox_status, stop_sandbox
 from orgtf.sandbox.target import state_dir_of
+from tests.support.sandbox import client_as_account
 
 EXAMPLE = Path(__file__).parents[2] / "org.yaml"
 

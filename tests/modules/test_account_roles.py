@@ -14,12 +14,12 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from module_roots import Root, changes, render
-from sandbox_fixtures import assumed_client, running_sandbox, terraform_env
 
 from orgtf.config.policy import trust_policy
 from orgtf.sandbox.target import SandboxTarget
 from orgtf.terraform.binary import bundled_terraform
+from tests.support.module_roots import Root, changes, render
+from tests.support.sandbox import assumed_client, running_sandbox, terraform_env
 
 MASTER_ID = "210987654321"
 ALPHA_ID = "311111111111"

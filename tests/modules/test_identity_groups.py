@@ -18,13 +18,13 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from module_roots import Root, changes, render
-from sandbox_fixtures import operator_client, running_sandbox, terraform_env
 
 from orgtf.config import load_organization
 from orgtf.config.policy import MANAGED_POLICY_SIZE, RoleGrant, grant_document, policy_size
 from orgtf.render.tfvars import group_grants
 from orgtf.sandbox.target import SandboxTarget
+from tests.support.module_roots import Root, changes, render
+from tests.support.sandbox import operator_client, running_sandbox, terraform_env
 
 MASTER_ID = "210987654321"
 ALPHA_ID = "311111111111"

@@ -8,9 +8,10 @@ import time
 from pathlib import Path
 
 import pytest
-from engine_helpers import spawn_orgtf
-from process_probe import processes_in, wait_for_process
-from sandbox_fixtures import SMALL_ORG, running_sandbox, write_org
+
+from tests.support.engine import spawn_orgtf
+from tests.support.sandbox import SMALL_ORG, running_sandbox, write_org
+from tests.support.waiting import processes_in, wait_for_process
 
 MANY = "\n".join(f"  Role{i:02d}:\n    accounts: [prod, dev]" for i in range(40))
 

@@ -5,17 +5,17 @@ from __future__ import annotations
 import json
 import signal
 import time
-from collections.abc import Iterator
 
 import pytest
-from engine_helpers import Project, edited_org, orgtf, sandbox_project, spawn_orgtf
-from process_probe import wait_for_process
-from sandbox_fixtures import (
+
+from tests.support.engine import Project, edited_org, orgtf, spawn_orgtf
+from tests.support.sandbox import (
     DEV_ID,
     PROD_ID,
     SMALL_ORG,
     client_as_account,
 )
+from tests.support.waiting import wait_for_process
 
 # Enough roles that an apply takes several seconds, so it can be interrupted midway.
 MANY = "\n".join(
@@ -25,9 +25,8 @@ ORG = SMALL_ORG.replace("roles:\n", "roles:\n" + MANY + "\n", 1)
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
-    with sandbox_project(tmp_path_factory, "faults", ORG) as project:
-        yield project
+def org_yaml() -> str:
+    return ORG
 
 
 def test_interrupted_apply_stops_cleanly_and_converges(

@@ -8,23 +8,16 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from engine_helpers import Project, edited_org, orgtf, run_in_terminal, sandbox_project
-from sandbox_fixtures import (
-    DEV_ID,
-    MASTER_ID,
-    PROD_ID,
-    SMALL_ORG,
-    client_as_account,
-)
 
 from orgtf.cli import main
 from orgtf.sandbox.runtime import SandboxTarget
-
-
-@pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
-    with sandbox_project(tmp_path_factory, "engine", SMALL_ORG) as project:
-        yield project
+from tests.support.engine import Project, edited_org, orgtf, run_in_terminal
+from tests.support.sandbox import (
+    DEV_ID,
+    MASTER_ID,
+    PROD_ID,
+    client_as_account,
+)
 
 
 def role_names(target: SandboxTarget, account_id: str) -> set[str]:

@@ -5,20 +5,19 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Iterator
 
 import pytest
-from engine_helpers import Project, orgtf, sandbox_project, spawn_orgtf
-from sandbox_fixtures import SMALL_ORG, operator_client, with_s3_state
+
+from tests.support.engine import Project, orgtf, spawn_orgtf
+from tests.support.sandbox import SMALL_ORG, operator_client, with_s3_state
 
 MANY = "\n".join(f"  Slow{i:02d}:\n    accounts: [dev]" for i in range(40))
 ORG = with_s3_state(SMALL_ORG.replace("roles:\n", "roles:\n" + MANY + "\n", 1))
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
-    with sandbox_project(tmp_path_factory, "s3state", ORG) as project:
-        yield project
+def org_yaml() -> str:
+    return ORG
 
 
 def test_state_is_kept_in_s3_per_account(project: Project) -> None:

@@ -16,8 +16,16 @@ from pathlib import Path
 import pytest
 from botocore.exceptions import ClientError
 
-# tests/ holds the shared helpers; pytest puts only this directory on sys.path.
-from sandbox_fixtures import (
+from orgtf.cli import main
+from orgtf.config import load_organization
+from orgtf.config.model import S3State
+from orgtf.errors import OrgtfError, UsageError
+from orgtf.sandbox import emulator
+from orgtf.sandbox.emulator import EmulatorProcess
+from orgtf.sandbox.runtime import SandboxTarget, bring_up, sandbox_status
+from orgtf.terraform.backend import backend_file_text
+from orgtf.terraform.binary import TerraformBinary, bundled_terraform, check_binary
+from tests.support.sandbox import (
     DEV_ID,
     MASTER_ID,
     PROD_ID,
@@ -29,16 +37,6 @@ from sandbox_fixtures import (
     with_s3_state,
     write_org,
 )
-
-from orgtf.cli import main
-from orgtf.config import load_organization
-from orgtf.config.model import S3State
-from orgtf.errors import OrgtfError, UsageError
-from orgtf.sandbox import emulator
-from orgtf.sandbox.emulator import EmulatorProcess
-from orgtf.sandbox.runtime import SandboxTarget, bring_up, sandbox_status
-from orgtf.terraform.backend import backend_file_text
-from orgtf.terraform.binary import TerraformBinary, bundled_terraform, check_binary
 
 ACCESS_ROLE = "OrganizationAccountAccessRole"
 

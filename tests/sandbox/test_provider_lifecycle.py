@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from provider_fixtures import (
+
+from tests.support.provider import (
     DEFAULT_ACCOUNT,
     InitializedMirror,
     MotoServer,
     Terraform,
     boto_client,
     decoy_server,
-    init_mirror,
-    moto_server,
     provider_block,
 )
 
@@ -38,17 +36,6 @@ LIST_IAM = (
     '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:List*","Resource":"*"}]}'
 )
 OTHER = '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:*","Resource":"*"}]}'
-
-
-@pytest.fixture(scope="module")
-def moto(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MotoServer]:
-    with moto_server(tmp_path_factory.mktemp("moto") / "moto.log") as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def mirror(tmp_path_factory: pytest.TempPathFactory) -> InitializedMirror:
-    return init_mirror(tmp_path_factory.mktemp("lifecycle"))
 
 
 def main_config(

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from provider_fixtures import init_mirror
 
 from orgtf.sandbox.mirror import PROVIDER_SOURCE, cli_config_text, current_platform
 from orgtf.sandbox.provider.policy_json import policies_equivalent
 from orgtf.sandbox.provider.provider import DATA_SOURCES, RESOURCES
+from tests.support.provider import REQUIRED_PROVIDERS, InitializedMirror
 
 REFERENCE = Path(__file__).with_name("provider_reference_schema.json")
 
@@ -22,13 +21,11 @@ OMITTED: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")
-def served_schema(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+def served_schema(mirror: InitializedMirror) -> dict[str, Any]:
     """``terraform providers schema -json`` for the installed stand-in."""
-    mirror = init_mirror(tmp_path_factory.mktemp("schema"))
-    terraform = mirror.workspace("schema", "", {})
-    terraform.write((mirror.root / "init" / "main.tf").read_text())
+    terraform = mirror.workspace("schema", REQUIRED_PROVIDERS, {})
     shown = json.loads(terraform.run("providers", "schema", "-json").stdout)
-    yield shown["provider_schemas"][PROVIDER_SOURCE]
+    return dict(shown["provider_schemas"][PROVIDER_SOURCE])
 
 
 @pytest.fixture(scope="module")

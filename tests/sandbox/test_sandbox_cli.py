@@ -16,11 +16,9 @@ from pathlib import Path
 
 import pytest
 
-# tests/ holds the shared helpers; pytest puts only this directory on sys.path.
-from provider_fixtures import decoy_server
-from sandbox_fixtures import DEV_ID, MASTER_ID, PROD_ID, write_org
-
 from orgtf.terraform.binary import bundled_terraform, resolve_terraform
+from tests.support.provider import decoy_server
+from tests.support.sandbox import DEV_ID, MASTER_ID, PROD_ID, write_org
 
 ORGTF = [sys.executable, "-m", "orgtf"]
 

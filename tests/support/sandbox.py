@@ -1,17 +1,8 @@
-"""Helpers for tests that need the real sandbox (moto + Terraform), without conftest magic.
+"""The org.yaml the sandbox tests use, a sandbox for a project, and clients into the emulator.
 
-Typical use, one sandbox per test module::
-
-    from sandbox_fixtures import SMALL_ORG, running_sandbox, write_org
-
-    @pytest.fixture(scope="module")
-    def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxTarget]:
-        project = write_org(tmp_path_factory.mktemp("project"), SMALL_ORG)
-        with running_sandbox(project) as target:
-            yield target
-
-Each project directory gets its own emulator on a free port, so xdist workers never share one.
-Tests under ``tests/<dir>/`` put ``tests/`` on ``sys.path`` before importing this module.
+Fixtures built from these live in ``tests/conftest.py``; a test that needs a sandbox of its own
+(to start from a state it knows) uses :func:`running_sandbox` directly. Each project directory
+gets its own emulator on a free port, so xdist workers never share one.
 """
 
 from __future__ import annotations

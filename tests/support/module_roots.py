@@ -1,4 +1,4 @@
-"""What the module tests share: rendering an org into a project and driving one root."""
+"""For the module tests: rendering an org into a project and driving one of its roots."""
 
 from __future__ import annotations
 

@@ -1,7 +1,6 @@
-"""Helpers for the stand-in provider tests: a moto server, a mirror and a Terraform runner.
+"""For the stand-in provider tests: a moto server, a mirror, a Terraform runner and a decoy.
 
-Kept out of conftest.py on purpose; test modules import what they need and build their own
-module-scoped fixtures from these pieces.
+``tests/sandbox/conftest.py`` builds the shared fixtures from these; tests call the rest.
 """
 
 from __future__ import annotations

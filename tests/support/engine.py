@@ -1,4 +1,4 @@
-"""What the engine tests share: a sandboxed project per module and running orgtf in it."""
+"""Running orgtf in a sandboxed project: in this process, as a child process, on a terminal."""
 
 from __future__ import annotations
 
@@ -9,20 +9,17 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
-from sandbox_fixtures import running_sandbox, write_org
-
 from orgtf.cli import main
 from orgtf.sandbox.runtime import SandboxTarget
+from tests.support.sandbox import running_sandbox, write_org
 
 Project = tuple[Path, SandboxTarget]
 
 
 @contextmanager
-def sandbox_project(factory: pytest.TempPathFactory, name: str, org_yaml: str) -> Iterator[Project]:
-    """A project directory holding ``org_yaml`` and its running sandbox, torn down after."""
-    directory = write_org(factory.mktemp(name), org_yaml)
-    with running_sandbox(directory) as target:
+def sandbox_project(directory: Path, org_yaml: str) -> Iterator[Project]:
+    """``directory`` holding ``org_yaml`` and its own running sandbox, torn down after."""
+    with running_sandbox(write_org(directory, org_yaml)) as target:
         yield directory, target
 
 
@@ -45,6 +42,16 @@ def edited_org(
         config.write_text(original)
         if afterwards:
             orgtf(project, *afterwards)
+
+
+def converge(project: Path, accounts: Sequence[str], plan_dir: Path) -> None:
+    """Apply org.yaml as it stands to ``accounts``: a known state for a test to start from.
+
+    Plans into ``plan_dir`` (an empty directory), so no plan another test saved is applied.
+    """
+    selected = [argument for account in accounts for argument in ("--account", account)]
+    argv = ["apply", *selected, "--yes", "--allow-destroy", "--plan-dir", str(plan_dir)]
+    assert orgtf(project, *argv) == 0, f"could not bring {', '.join(accounts)} to org.yaml"
 
 
 def orgtf(project: Path, *argv: str) -> int:

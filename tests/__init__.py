@@ -1,0 +1,1 @@
+"""orgtf's tests, laid out like the package; a package so that every module name is unique."""
