@@ -136,12 +136,11 @@ def down(options: NoOptions, ctx: Context) -> ExitCode:
     """
     del options
     state_dir = state_dir_of(ctx.project_dir)
-    running = sandbox_status(ctx.project_dir)
     had_state = state_dir.exists()
     stopped = stop_sandbox(ctx.project_dir)
     if stopped:
-        pid = f" (pid {running.pid})" if running is not None else ""
-        print(f"sandbox stopped{pid}; removed {state_dir}")
+        pids = ", ".join(str(pid) for pid in stopped)
+        print(f"sandbox stopped (pid {pids}); removed {state_dir}")
     elif had_state:
         print(f"sandbox not running; removed leftover state {state_dir}")
     else:

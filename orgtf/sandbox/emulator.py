@@ -14,7 +14,6 @@ module is the server itself: moto's app served one request at a time (see ``emul
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import secrets
 import signal
@@ -28,12 +27,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from orgtf.errors import OrgtfError
-from orgtf.files import write_atomic
+from orgtf.files import DamagedFileError
 from orgtf.process import run, spawn_detached
+from orgtf.sandbox import records
 from orgtf.sandbox.emulator_server import HEALTH_PATH
 
 HOST = "127.0.0.1"
-RECORD_FILE = "emulator.json"
 LOG_FILE = "emulator.log"
 START_TIMEOUT = 30.0
 _STOP_GRACE = 5.0
@@ -73,11 +72,14 @@ def start_emulator(
     pid = spawn_detached(argv, env=server_env(env), log_path=log_path, cwd=state_dir)
     process = EmulatorProcess(pid=pid, port=chosen, state_dir=state_dir, token=token)
     try:
-        write_record(state_dir, process)
+        record = records.EmulatorRecord(
+            pid=pid, port=chosen, endpoint=process.endpoint, token=token
+        )
+        records.write_emulator(state_dir, record)
         _wait_healthy(process, log_path, log_offset, START_TIMEOUT)
     except BaseException:
         _terminate(pid)  # our own child: no need to recognise it by its command line
-        (state_dir / RECORD_FILE).unlink(missing_ok=True)
+        (state_dir / records.EMULATOR_FILE).unlink(missing_ok=True)
         raise
     return process
 
@@ -149,29 +151,36 @@ def stop_emulator(process: EmulatorProcess) -> bool:
     return True
 
 
-def read_record(state_dir: Path) -> EmulatorProcess | None:
-    """The recorded emulator, or None when there is no (readable) record.
-
-    The state dir is ``state_dir`` itself, never a path read from the file.
-    """
-    try:
-        data = json.loads((state_dir / RECORD_FILE).read_text(encoding="utf-8"))
-        return EmulatorProcess(
-            pid=int(data["pid"]), port=int(data["port"]), state_dir=state_dir, token=data["token"]
-        )
-    except (OSError, ValueError, KeyError, TypeError):
+def read_process(state_dir: Path) -> EmulatorProcess | None:
+    """The recorded emulator, or None when there is no record; DamagedFileError when the
+    record cannot be read. The state dir is ``state_dir`` itself, never a path from the file."""
+    record = records.read_emulator(state_dir)
+    if record is None:
         return None
+    return EmulatorProcess(record.pid, record.port, state_dir, record.token)
 
 
-def write_record(state_dir: Path, process: EmulatorProcess) -> None:
-    """Record ``process`` so later runs find it."""
-    data = {
-        "pid": process.pid,
-        "port": process.port,
-        "endpoint": process.endpoint,
-        "token": process.token,
-    }
-    write_atomic(state_dir / RECORD_FILE, json.dumps(data, indent=2, sort_keys=True) + "\n")
+def emulators_of(state_dir: Path) -> list[int]:
+    """The pids of every emulator serving ``state_dir``, found by their command line (Linux:
+    /proc); with a damaged or missing record this is the only way to find them."""
+    expected = ["-m", __name__, _STATE_DIR_FLAG, str(state_dir.resolve())]
+    pids = (int(p.name) for p in Path("/proc").glob("[0-9]*"))
+    return sorted(pid for pid in pids if pid != os.getpid() and _runs(pid, expected))
+
+
+def stop_all(state_dir: Path) -> list[int]:
+    """Stop every emulator serving ``state_dir``, recorded or not; the pids that were stopped.
+
+    A damaged record does not stop this: on Linux the emulators are found by command line.
+    """
+    pids = set(emulators_of(state_dir))
+    with contextlib.suppress(DamagedFileError):
+        recorded = read_process(state_dir)
+        if recorded is not None and is_ours(recorded):
+            pids.add(recorded.pid)
+    for pid in sorted(pids):
+        _terminate(pid)
+    return sorted(pids)
 
 
 def _wait_healthy(

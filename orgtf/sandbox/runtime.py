@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import fcntl
 import importlib.util
-import json
 import shutil
 import time
 from collections.abc import Iterator, Mapping
@@ -15,16 +14,13 @@ from typing import Literal
 
 from orgtf.config import Organization
 from orgtf.errors import OrgtfError, UsageError
-from orgtf.files import write_atomic
-from orgtf.sandbox import emulator
+from orgtf.sandbox import emulator, records
 from orgtf.sandbox.bootstrap import BootstrapResult, OperatorCredentials, bootstrap
 from orgtf.sandbox.emulator import EmulatorProcess
 from orgtf.sandbox.mirror import install_provider, write_cli_config
 from orgtf.sandbox.target import ProviderMode, SandboxTarget, state_dir_of
 from orgtf.terraform.binary import TerraformBinary, resolve_terraform
 
-SANDBOX_FILE = "sandbox.json"
-CREDENTIALS_FILE = "credentials.json"
 PROVIDER_MODES: tuple[ProviderMode, ...] = ("standin", "registry")
 # What the sandbox extra adds: the SDK for bootstrap, the emulator, the stand-in provider.
 EXTRA_PACKAGES = ("boto3", "botocore", "moto", "tf")
@@ -137,7 +133,7 @@ def _installed(package: str) -> bool:
 def sandbox_status(project_dir: Path) -> SandboxTarget | None:
     """The running sandbox of ``project_dir``, or None if it is not running."""
     state_dir = state_dir_of(project_dir)
-    process = emulator.read_record(state_dir)
+    process = emulator.read_process(state_dir)
     if process is None or not emulator.is_running(process):
         return None
     return _load_target(state_dir, process)
@@ -148,17 +144,16 @@ def has_leftover_state(project_dir: Path) -> bool:
     return state_dir_of(project_dir).exists() and sandbox_status(project_dir) is None
 
 
-def stop_sandbox(project_dir: Path) -> bool:
-    """Stop the emulator and remove all sandbox state; True if a running emulator was stopped."""
+def stop_sandbox(project_dir: Path) -> list[int]:
+    """Stop the emulator and remove all sandbox state; the pids of the emulators stopped."""
     if not state_dir_of(project_dir).exists():
-        return False  # nothing to stop; and `down` must not create .orgtf/ either
+        return []  # nothing to stop; and `down` must not create .orgtf/ either
     with _locked(project_dir):
         return _stop_and_clear(state_dir_of(project_dir))
 
 
-def _stop_and_clear(state_dir: Path) -> bool:
-    process = emulator.read_record(state_dir)
-    stopped = emulator.stop_emulator(process) if process is not None else False
+def _stop_and_clear(state_dir: Path) -> list[int]:
+    stopped = emulator.stop_all(state_dir)
     if state_dir.exists():
         shutil.rmtree(state_dir)
     return stopped
@@ -166,7 +161,7 @@ def _stop_and_clear(state_dir: Path) -> bool:
 
 def _running_emulator(state_dir: Path, port: int | None) -> EmulatorProcess | None:
     """The recorded emulator if it runs and suits ``port``; None if it must be started."""
-    process = emulator.read_record(state_dir)
+    process = emulator.read_process(state_dir)
     if process is None or not emulator.is_running(process):
         return None
     if port is not None and port != process.port:
@@ -227,62 +222,52 @@ def _target(
 
 
 def _write_sandbox_file(target: SandboxTarget, result: BootstrapResult) -> None:
-    data = {
-        # A list, not an object: keeps the master-first order through sort_keys.
-        "accounts": [{"name": name, "id": id_} for name, id_ in target.accounts.items()],
-        "organization_id": target.organization_id,
-        "organization_member_ids": dict(result.member_ids),
-        "provider_mode": target.provider_mode,
-        "region": target.region,
-        "terraform": {
-            "path": str(target.terraform.path),
-            "version": target.terraform.version,
-            "flavour": target.terraform.flavour,
-            "source": target.terraform.source,
-        },
-    }
-    text = json.dumps(data, indent=2, sort_keys=True) + "\n"
-    write_atomic(target.state_dir / SANDBOX_FILE, text, mode=0o644, umask=True)
+    tf = target.terraform
+    record = records.SandboxRecord(
+        accounts=[records.AccountRecord(name=n, id=i) for n, i in target.accounts.items()],
+        organization_id=target.organization_id,
+        organization_member_ids=dict(result.member_ids),
+        provider_mode=target.provider_mode,
+        region=target.region,
+        terraform=records.TerraformRecord(
+            path=str(tf.path), version=tf.version, flavour=tf.flavour, source=tf.source
+        ),
+    )
+    records.write_sandbox(target.state_dir, record)
 
 
 def _load_target(state_dir: Path, process: EmulatorProcess) -> SandboxTarget | None:
-    try:
-        data = json.loads((state_dir / SANDBOX_FILE).read_text(encoding="utf-8"))
-        tf = data["terraform"]
-        terraform = TerraformBinary(Path(tf["path"]), tf["version"], tf["flavour"], tf["source"])
-        operator = _read_credentials(state_dir)
-        if operator is None:
-            return None
-        return SandboxTarget(
-            endpoint=process.endpoint,
-            pid=process.pid,
-            state_dir=state_dir,
-            accounts={str(a["name"]): str(a["id"]) for a in data["accounts"]},
-            terraform=terraform,
-            region=str(data["region"]),
-            organization_id=str(data["organization_id"]),
-            operator=operator,
-            provider_mode="registry" if data["provider_mode"] == "registry" else "standin",
-        )
-    except (OSError, ValueError, KeyError, TypeError):
-        return None  # not bootstrapped (yet), or files damaged: `sandbox up` repairs it
+    """The running sandbox, or None while bootstrap has not recorded it yet."""
+    data = records.read_sandbox(state_dir)
+    operator = _read_credentials(state_dir)
+    if data is None or operator is None:
+        return None  # not bootstrapped (yet): `sandbox up` finishes it
+    tf = data.terraform
+    return SandboxTarget(
+        endpoint=process.endpoint,
+        pid=process.pid,
+        state_dir=state_dir,
+        accounts={a.name: a.id for a in data.accounts},
+        terraform=TerraformBinary(Path(tf.path), tf.version, tf.flavour, tf.source),
+        region=data.region,
+        organization_id=data.organization_id,
+        operator=operator,
+        provider_mode=data.provider_mode,
+    )
 
 
 def _read_credentials(state_dir: Path) -> OperatorCredentials | None:
-    try:
-        data = json.loads((state_dir / CREDENTIALS_FILE).read_text(encoding="utf-8"))
-        return OperatorCredentials(str(data["access_key_id"]), str(data["secret_access_key"]))
-    except (OSError, ValueError, KeyError, TypeError):
+    record = records.read_credentials(state_dir)
+    if record is None:
         return None
+    return OperatorCredentials(record.access_key_id, record.secret_access_key)
 
 
 def _write_credentials(state_dir: Path, operator: OperatorCredentials) -> None:
-    data = {
-        "access_key_id": operator.access_key_id,
-        "secret_access_key": operator.secret_access_key,
-    }
-    text = json.dumps(data, indent=2, sort_keys=True) + "\n"
-    write_atomic(state_dir / CREDENTIALS_FILE, text, mode=0o600, umask=True)
+    record = records.CredentialsRecord(
+        access_key_id=operator.access_key_id, secret_access_key=operator.secret_access_key
+    )
+    records.write_credentials(state_dir, record)
 
 
 @contextmanager

@@ -20,8 +20,7 @@ from orgtf.cli import main
 from orgtf.config import load_organization
 from orgtf.config.model import S3State
 from orgtf.errors import OrgtfError, UsageError
-from orgtf.sandbox import emulator
-from orgtf.sandbox.emulator import EmulatorProcess
+from orgtf.sandbox import records
 from orgtf.sandbox.runtime import SandboxTarget, bring_up, sandbox_status
 from orgtf.terraform.backend import backend_file_text
 from orgtf.terraform.binary import TerraformBinary, bundled_terraform, check_binary
@@ -246,11 +245,11 @@ def test_disk_full_while_recording_the_emulator_leaves_nothing_behind(
     record = project / ".orgtf" / "sandbox" / "emulator.json"
     spawned: list[int] = []
 
-    def disk_full(state_dir: Path, process: EmulatorProcess) -> None:
-        spawned.append(process.pid)
+    def disk_full(state_dir: Path, written: records.EmulatorRecord) -> None:
+        spawned.append(written.pid)
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(record))
 
-    monkeypatch.setattr(emulator, "write_record", disk_full)
+    monkeypatch.setattr(records, "write_emulator", disk_full)
     code = main(["--config", str(project / "org.yaml"), "sandbox", "up"])
     out, err = capsys.readouterr()
     assert (code, out) == (1, "")
