@@ -21,7 +21,8 @@ from orgtf.catalog.state import read_account_states
 from orgtf.config import Organization
 from orgtf.errors import OrgtfError
 from orgtf.process import Supervisor
-from orgtf.profiles.build import ProfileSet, build_profiles, render_aws_config
+from orgtf.profiles.awsconfig import render_aws_config
+from orgtf.profiles.build import ProfileSet, build_profiles
 from orgtf.render.sync import write_tree
 from orgtf.run.engine import Engine, default_parallelism
 from orgtf.run.progress import Progress, progress_for

@@ -11,14 +11,13 @@ from typing import Literal
 
 from orgtf.commands.base import Command, Context
 from orgtf.errors import ExitCode, UsageError
-from orgtf.profiles.build import (
-    ProfileSet,
+from orgtf.profiles.awsconfig import (
     WriteResult,
-    build_profiles,
     render_aws_config,
     render_extend_switch_roles,
     write_profiles,
 )
+from orgtf.profiles.build import ProfileSet, build_profiles
 
 
 def _path(text: str) -> Path:

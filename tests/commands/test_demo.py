@@ -11,7 +11,8 @@ from pathlib import Path
 
 from orgtf.config import load_organization
 from orgtf.demo import example_user
-from orgtf.profiles.build import build_profiles, render_aws_config
+from orgtf.profiles.awsconfig import render_aws_config
+from orgtf.profiles.build import build_profiles
 from orgtf.sandbox.runtime import sandbox_status, stop_sandbox
 from orgtf.sandbox.target import state_dir_of
 from tests.support.sandbox import client_as_account
