@@ -1,4 +1,8 @@
-"""`orgtf plan` / `orgtf apply` end to end: real Terraform against the sandbox emulator."""
+"""`orgtf plan` / `orgtf apply` end to end: real Terraform against the sandbox emulator.
+
+The tests share the module's sandbox; one that applies first brings the accounts it relies on
+to org.yaml (``converge``), and keeps its plans in a directory of its own.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ import pytest
 
 from orgtf.cli import main
 from orgtf.sandbox.runtime import SandboxTarget
-from tests.support.engine import Project, edited_org, orgtf, run_in_terminal
+from tests.support.engine import Project, converge, edited_org, orgtf, run_in_terminal
 from tests.support.sandbox import (
     DEV_ID,
     MASTER_ID,
@@ -41,8 +45,8 @@ def plan_json(project: Path, capsys: pytest.CaptureFixture[str], *extra: str) ->
     return code, json.loads(capsys.readouterr().out)
 
 
-def test_plan_apply_converge(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
-    directory, target = project
+def test_plan_apply_converge(fresh_project: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    directory, target = fresh_project
     code, report = plan_json(directory, capsys, "--detailed-exitcode")
     assert code == 2
     accounts = {a["account"]: a for a in report["accounts"]}
@@ -90,16 +94,17 @@ def test_unknown_account_is_a_usage_error(
 
 
 def test_saved_plan_from_other_org_yaml_is_refused(
-    project: Project, capsys: pytest.CaptureFixture[str]
+    project: Project, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     directory, target = project
+    plans = ["--plan-dir", str(tmp_path)]
     alice = "  alice: {groups: [admins]}"
     bob = f"{alice}\n  bob: {{groups: [admins]}}"
-    with edited_org(directory, alice, bob, afterwards=("plan", "--account", "master")) as original:
-        assert orgtf(directory, "plan", "--account", "master") == 0
+    with edited_org(directory, alice, bob) as original:
+        assert orgtf(directory, "plan", "--account", "master", *plans) == 0
         (directory / "org.yaml").write_text(original)
         capsys.readouterr()
-        assert orgtf(directory, "apply", "--account", "master") == 1
+        assert orgtf(directory, "apply", "--account", "master", *plans) == 1
         err = capsys.readouterr().err
         assert "the saved plan of account master was made from a different org.yaml" in err
         assert "run orgtf plan again" in err
@@ -127,16 +132,18 @@ def test_damaged_plan_record_is_refused(
 
 
 def test_protected_account_refuses_destroy(
-    project: Project, capsys: pytest.CaptureFixture[str]
+    project: Project, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     directory, target = project
+    converge(directory, ["master", "prod"], tmp_path / "start")
+    plans = ["--plan-dir", str(tmp_path / "plans")]
     with without_prod_admin(directory):
-        code, report = plan_json(directory, capsys, "--fail-on", "destroy")
+        code, report = plan_json(directory, capsys, "--fail-on", "destroy", *plans)
         assert code == 1
         prod = next(a for a in report["accounts"] if a["account"] == "prod")
         assert prod["destroy"] >= 1
         capsys.readouterr()
-        assert orgtf(directory, "apply", "--all") == 1
+        assert orgtf(directory, "apply", "--all", *plans) == 1
         err = capsys.readouterr().err
         assert "refusing to delete or replace resources in protected accounts" in err
         assert "prod:" in err
@@ -174,15 +181,15 @@ def test_orgtf_sandbox_variable_targets_the_sandbox(
 
 def test_apply_without_plan_asks_on_a_terminal(project: Project, tmp_path: Path) -> None:
     directory, target = project
-    plans = ["--plan-dir", str(tmp_path)]
+    converge(directory, ["master"], tmp_path / "start")
+    plans = ["--plan-dir", str(tmp_path / "plans")]
     alice = "  alice: {groups: [admins]}"
-    restore = ("apply", "--account", "master", "--yes", *plans)
-    with edited_org(directory, alice, f"{alice}\n  dora: {{}}", afterwards=restore):
+    with edited_org(directory, alice, f"{alice}\n  dora: {{}}"):
         code, screen = run_in_terminal(directory, "no", "apply", "--account", "master", *plans)
         assert code == 1, screen
         assert 'module.identity_groups.aws_iam_user.this["dora"]' in screen
         assert "apply cancelled; nothing was applied" in screen
-        assert not list(tmp_path.iterdir())  # the declined plan is not kept as reviewed
+        assert not list((tmp_path / "plans").iterdir())  # the declined plan is not kept
         iam = client_as_account(target, "iam", MASTER_ID)
         assert "dora" not in {u["UserName"] for u in iam.list_users()["Users"]}
 
@@ -195,10 +202,10 @@ def test_plan_made_before_the_state_changed_is_refused(
     project: Project, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     directory, _ = project
+    converge(directory, ["dev"], tmp_path / "start")
     first, second = ["--plan-dir", str(tmp_path / "a")], ["--plan-dir", str(tmp_path / "b")]
     twice = "roles:\n  Twice:\n    accounts: [dev]\n"
-    restore = ("apply", "--account", "dev", "--yes")
-    with edited_org(directory, "roles:\n", twice, afterwards=restore):
+    with edited_org(directory, "roles:\n", twice):
         assert orgtf(directory, "plan", "--account", "dev", *first) == 0
         assert orgtf(directory, "plan", "--account", "dev", *second) == 0
         assert orgtf(directory, "apply", "--account", "dev", *first) == 0
@@ -214,13 +221,15 @@ def test_plans_made_by_apply_are_dropped_unless_confirmed(
     project: Project, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     directory, _ = project
-    plans = ["--plan-dir", str(tmp_path)]
+    converge(directory, ["prod"], tmp_path / "start")  # prod has a role to protect
+    plan_dir = tmp_path / "plans"
+    plans = ["--plan-dir", str(plan_dir)]
     with without_prod_admin(directory):
         assert orgtf(directory, "apply", "--all", "--yes", *plans) == 1  # protected: refused
-        assert not list(tmp_path.glob("*.tfplan"))
+        assert not list(plan_dir.glob("*.tfplan"))
         code, screen = run_in_terminal(directory, None, "apply", "--account", "master", *plans)
         assert code == 130, screen
-        assert not list(tmp_path.glob("*.tfplan"))
+        assert not list(plan_dir.glob("*.tfplan"))
         capsys.readouterr()
         assert orgtf(directory, "apply", "--account", "master", *plans) == 4  # nothing reviewed
 
