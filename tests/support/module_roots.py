@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,8 @@ import yaml
 
 from orgtf.cli import main
 from orgtf.process import run
+from orgtf.sandbox.target import SandboxTarget
+from tests.support.sandbox import running_sandbox
 
 
 def render(project: Path, data: dict[str, Any]) -> None:
@@ -19,19 +22,31 @@ def render(project: Path, data: dict[str, Any]) -> None:
     assert main(["--config", str(project / "org.yaml"), "render"]) == 0
 
 
+@contextmanager
+def rendered_sandbox(project: Path, data: dict[str, Any]) -> Iterator[tuple[Path, SandboxTarget]]:
+    """``project`` with ``data`` rendered and its own running sandbox, torn down after."""
+    project.mkdir(parents=True, exist_ok=True)
+    render(project, data)
+    with running_sandbox(project) as target:
+        yield project, target
+
+
 class Root:
     """One rendered account root, driven with one Terraform binary and the sandbox env."""
 
     def __init__(self, directory: Path, terraform: Path, env: Mapping[str, str]) -> None:
         self.directory, self.terraform, self.env = directory, terraform, dict(env)
+        self.initialised = False
 
     def __call__(self, *args: str, codes: frozenset[int] = frozenset({0})) -> str:
         argv = [str(self.terraform), *args]
         return run(argv, env=self.env, cwd=self.directory, ok_codes=codes, timeout=300).output
 
     def plan(self) -> dict[str, Any]:
-        """Init, plan to a file, and return the plan as `terraform show -json` prints it."""
-        self("init", "-input=false", "-no-color")
+        """Init (the first time), plan to a file, and return the plan as `show -json` prints it."""
+        if not self.initialised:
+            self("init", "-input=false", "-no-color")
+            self.initialised = True
         self("plan", "-input=false", "-no-color", "-out=plan.out")
         plan: dict[str, Any] = json.loads(self("show", "-json", "plan.out"))
         return plan
