@@ -93,13 +93,22 @@ def _terminate_as_interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+_STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run orgtf with ``argv`` (default: sys.argv[1:]) and return the exit code."""
     arguments = list(sys.argv[1:] if argv is None else argv)
     # Read from argv, not the parsed args: usage errors are raised while parsing them.
     debug = "--debug" in arguments
     in_main_thread = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGTERM, _terminate_as_interrupt) if in_main_thread else None
+    # SIGTERM (a CI job cancelled) and SIGHUP (a closed terminal) stop cleanly like Ctrl-C,
+    # only while orgtf runs: Terraform gets one signal, writes its state and releases locks.
+    previous = (
+        {sig: signal.signal(sig, _terminate_as_interrupt) for sig in _STOP_SIGNALS}
+        if in_main_thread
+        else {}
+    )
     try:
         args = build_parser().parse_args(arguments)
         command: Command[Any] = getattr(args, COMMAND_KEY)
@@ -110,10 +119,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(terminal_lines(exc.render()), file=sys.stderr)
         return int(exc.exit_code)
     except KeyboardInterrupt:
-        print("orgtf: interrupted", file=sys.stderr)
+        print(
+            "orgtf: interrupted before any account finished; run the command again", file=sys.stderr
+        )
         return int(ExitCode.INTERRUPTED)
     except BrokenPipeError:
         return int(ExitCode.FAILURE)
     finally:
-        if in_main_thread:  # SIGTERM stops cleanly like Ctrl-C, only while orgtf runs
-            signal.signal(signal.SIGTERM, previous or signal.SIG_DFL)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler or signal.SIG_DFL)

@@ -26,6 +26,7 @@ from orgtf.profiles.build import ProfileSet, build_profiles
 from orgtf.render.sync import write_tree
 from orgtf.run.engine import Engine, default_parallelism
 from orgtf.run.progress import Progress, progress_for
+from orgtf.run.project_lock import project_lock
 from orgtf.run.report import counts, summary_counts
 from orgtf.run.results import AccountPlan, ApplyOutcome
 from orgtf.run.targets import Target, select_target
@@ -82,11 +83,12 @@ def run_demo(
     )
     accounts = org.account_names()
     engine = Engine(org, target, default_parallelism(len(accounts)), Supervisor())
-    with _progress(accounts, live_progress) as progress:
-        plans = engine.plan(engine.workspaces(accounts), progress).results
-    _check_plans(plans)
-    say(_plan_summary(plans, per_account=not live_progress))  # the live table showed them
-    outcomes = _apply(engine, plans, say, live_progress)
+    with project_lock(target.state_dir, "orgtf demo", timeout=0):
+        with _progress(accounts, live_progress) as progress:
+            plans = engine.plan(engine.workspaces(accounts), progress).results
+        _check_plans(plans)
+        say(_plan_summary(plans, per_account=not live_progress))  # the live table showed them
+        outcomes = _apply(engine, plans, say, live_progress)
     catalog = build_catalog(org, read_account_states(org, target), generated_at=datetime.now(UTC))
     say(f"6. catalog   from the deployed state, `{orgtf} --sandbox catalog --format text`:\n")
     say(_indent(catalog_text(catalog)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -109,7 +110,7 @@ class Supervisor:
 
     def __init__(self) -> None:
         self._lock = threading.Condition()
-        self._live: dict[subprocess.Popen[str], bool] = {}
+        self._live: dict[subprocess.Popen[bytes], bool] = {}
         self._signal: int | None = None
         self._intervals: list[tuple[float, float]] = []
 
@@ -142,15 +143,21 @@ class Supervisor:
         with self._lock:
             return tuple(self._intervals)
 
-    def _send(self, proc: subprocess.Popen[str]) -> None:
+    def _send(self, proc: subprocess.Popen[bytes]) -> None:
         if self._signal is None or self._live[proc]:
             return
         self._live[proc] = True
         proc.send_signal(self._signal)  # a no-op once the child has exited
 
     def _start(
-        self, argv: Sequence[str], *, env: Mapping[str, str], cwd: Path, merge_stderr: bool
-    ) -> subprocess.Popen[str]:
+        self,
+        argv: Sequence[str],
+        *,
+        env: Mapping[str, str],
+        cwd: Path,
+        stdout: IO[bytes],
+        stderr: IO[bytes],
+    ) -> subprocess.Popen[bytes]:
         with self._lock:
             if self._signal is not None:
                 raise Interrupted(f"interrupted before starting: {_shown(argv)}")
@@ -159,17 +166,14 @@ class Supervisor:
                 env=dict(env),
                 cwd=cwd,
                 stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT if merge_stderr else subprocess.PIPE,
-                text=True,
-                encoding="utf-8",
-                errors="replace",
+                stdout=stdout,
+                stderr=stderr,
                 start_new_session=True,
             )
             self._live[proc] = False
             return proc
 
-    def _finish(self, proc: subprocess.Popen[str], started: float) -> bool:
+    def _finish(self, proc: subprocess.Popen[bytes], started: float) -> bool:
         """Forget a finished child; True if it had been sent a signal."""
         with self._lock:
             signalled = self._live.pop(proc)
@@ -177,7 +181,7 @@ class Supervisor:
             self._lock.notify_all()
             return signalled
 
-    def _stop_one(self, proc: subprocess.Popen[str]) -> None:
+    def _stop_one(self, proc: subprocess.Popen[bytes]) -> None:
         """Interrupt one child whose caller is unwinding (e.g. KeyboardInterrupt in its thread)."""
         with self._lock:
             if not self._live.get(proc, True):
@@ -194,35 +198,48 @@ def run_logged(
     supervisor: Supervisor,
     capture_stdout: bool = False,
     loggable: Callable[[str], str] | None = None,
+    on_start: Callable[[int], None] | None = None,
 ) -> LoggedRun:
-    """Run ``argv``, appending its output to ``log_path``; the caller interprets the exit code.
+    """Run ``argv``, its output appended to ``log_path``; the caller interprets the exit code.
 
-    With ``capture_stdout`` stdout is returned and only its size is logged (machine output
-    such as ``terraform show -json`` holds variable values), or what ``loggable`` makes of
-    it, which is logged even when the run is interrupted; stderr is logged either way.
+    The child writes to the log file itself, never through a pipe, and runs in its own
+    session: if orgtf dies, the child finishes its work undisturbed (no SIGPIPE, no signal
+    from orgtf's terminal or process group). With ``capture_stdout`` stdout goes to an
+    unnamed temporary file instead and is returned; only its size is logged (machine output
+    such as ``terraform show -json`` holds variable values), or what ``loggable`` makes of it,
+    which is logged even when the run is interrupted. ``on_start`` gets the child's pid.
     Raises Interrupted, after the child exited, if ``supervisor`` signalled it.
     """
     log_path.parent.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    with log_path.open("a", encoding="utf-8") as log:
+    with log_path.open("ab") as log, tempfile.TemporaryFile() as captured:
         _log_line(log, f"==> {_now()} $ {' '.join(argv)}  (in {cwd})")
+        offset = log.tell()
         try:
-            proc = supervisor._start(argv, env=env, cwd=cwd, merge_stderr=not capture_stdout)
+            proc = supervisor._start(
+                argv, env=env, cwd=cwd, stdout=captured if capture_stdout else log, stderr=log
+            )
         except OSError as exc:
             _log_line(log, f"<== cannot start: {exc}")
             raise start_error(argv, cwd, exc) from exc
         try:
-            output, stdout = _collect(proc, log, capture_stdout)
-            if loggable is not None:
-                log.write(loggable(stdout))
+            if on_start is not None:
+                on_start(proc.pid)
+            proc.wait()
         except BaseException:
             # Our thread is unwinding (e.g. KeyboardInterrupt): stop the child cleanly first.
             supervisor._stop_one(proc)
-            rest, _ = proc.communicate()
-            log.write(rest or "")
-            supervisor._finish(proc, started)
+            proc.wait()
             raise
-        signalled = supervisor._finish(proc, started)
+        finally:
+            signalled = supervisor._finish(proc, started)
+            stdout = _read_from(captured, 0) if capture_stdout else ""
+            if capture_stdout:
+                _log_line(log, f"(stdout: {len(stdout)} characters captured, not logged)")
+            if loggable is not None:
+                log.write(loggable(stdout).encode("utf-8"))
+                log.flush()
+            output = _read_from(log_path, offset)
         seconds = time.monotonic() - started
         _log_line(log, f"<== exit {proc.returncode} after {seconds:.2f}s")
     if signalled:
@@ -232,25 +249,17 @@ def run_logged(
     return LoggedRun(tuple(argv), proc.returncode, output, stdout, seconds)
 
 
-def _collect(proc: subprocess.Popen[str], log: IO[str], capture: bool) -> tuple[str, str]:
-    """Stream merged output into ``log``; or capture stdout and log stderr."""
-    if capture:
-        stdout, stderr = proc.communicate()
-        _log_line(log, f"(stdout: {len(stdout)} characters captured, not logged)")
-        log.write(stderr)
-        return stderr, stdout
-    assert proc.stdout is not None
-    lines: list[str] = []
-    for line in proc.stdout:
-        log.write(line)
-        log.flush()
-        lines.append(line)
-    proc.wait()
-    return "".join(lines), ""
+def _read_from(source: Path | IO[bytes], offset: int) -> str:
+    """Text of ``source`` (a path or an open binary file) from byte ``offset`` on."""
+    if isinstance(source, Path):
+        with source.open("rb") as handle:
+            return _read_from(handle, offset)
+    source.seek(offset)
+    return source.read().decode("utf-8", "replace")
 
 
-def _log_line(log: IO[str], text: str) -> None:
-    log.write(text + "\n")
+def _log_line(log: IO[bytes], text: str) -> None:
+    log.write((text + "\n").encode("utf-8"))
     log.flush()
 
 

@@ -21,6 +21,21 @@ def positive_int(text: str) -> int:
     return value
 
 
+_UNITS = {"s": 1, "m": 60, "h": 3600}
+
+
+def duration(text: str) -> float:
+    """An argparse type: seconds, written ``90``, ``30s``, ``5m`` or ``1h`` (``--lock-timeout``)."""
+    number, unit = (text[:-1], text[-1]) if text[-1:] in _UNITS else (text, "s")
+    try:
+        value = float(number) * _UNITS[unit]
+    except ValueError:
+        value = -1.0
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a duration such as 30s, 5m or 1h, got {text!r}")
+    return value
+
+
 def write_output(text: str, path: Path | None, what: str) -> None:
     """Print ``text`` to stdout, or write it to ``path`` (creating its directory) when given.
 

@@ -11,13 +11,14 @@ from pathlib import Path
 from typing import Literal, get_args
 
 from orgtf.commands.base import Command, Context
-from orgtf.commands.common import positive_int, warn_foreign, write_output
+from orgtf.commands.common import duration, positive_int, warn_foreign, write_output
 from orgtf.config import Organization
 from orgtf.errors import ExitCode, UsageError
 from orgtf.process import Supervisor
 from orgtf.run.apply_report import ApplyFormat, format_apply
 from orgtf.run.engine import Engine, check_protected, default_parallelism
 from orgtf.run.progress import progress_for
+from orgtf.run.project_lock import project_lock
 from orgtf.run.report import ReportFormat, format_report
 from orgtf.run.results import AccountPlan
 from orgtf.run.targets import select_target
@@ -40,6 +41,14 @@ def _common(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--plan-dir", type=Path, default=None, metavar="DIR", help="where saved plans are kept"
+    )
+    parser.add_argument(
+        "--lock-timeout",
+        type=duration,
+        default=0.0,
+        metavar="DURATION",
+        help="wait this long (30s, 5m) for another orgtf run on the project, a Terraform "
+        "run an earlier orgtf left going, or a state lock (default: do not wait)",
     )
 
 
@@ -87,10 +96,11 @@ class RunOptions:
     accounts: tuple[str, ...]
     parallelism: int | None
     plan_dir: Path | None
+    lock_timeout: float
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> RunOptions:
-        return cls(tuple(args.account), args.parallelism, args.plan_dir)
+        return cls(tuple(args.account), args.parallelism, args.plan_dir, args.lock_timeout)
 
 
 @dataclass(frozen=True)
@@ -149,6 +159,7 @@ def _engine(org: Organization, ctx: Context, options: RunOptions) -> Engine:
         parallelism=options.parallelism or default_parallelism(len(accounts)),
         supervisor=Supervisor(),
         plan_dir=options.plan_dir,
+        lock_timeout=options.lock_timeout,
     )
 
 
@@ -170,7 +181,9 @@ def plan(options: PlanOptions, ctx: Context) -> ExitCode:
     """Plan every selected account and report; exit codes as documented in docs/cli.md."""
     org = ctx.load()
     accounts = org.select_accounts(list(options.run.accounts))
-    results = _run_plans(_engine(org, ctx, options.run), accounts)
+    engine = _engine(org, ctx, options.run)
+    with project_lock(engine.target.state_dir, "orgtf plan", options.run.lock_timeout):
+        results = _run_plans(engine, accounts)
     write_output(format_report(results, options.format), options.output, "report")
     if options.output is not None:
         print(format_report(results, "text"), end="")
@@ -190,8 +203,13 @@ def plan(options: PlanOptions, ctx: Context) -> ExitCode:
 def apply(options: ApplyOptions, ctx: Context) -> ExitCode:
     """Apply the reviewed saved plans (or plan, confirm and apply), children before master."""
     org = ctx.load()
-    accounts = org.select_accounts(list(options.run.accounts))
     engine = _engine(org, ctx, options.run)
+    with project_lock(engine.target.state_dir, "orgtf apply", options.run.lock_timeout):
+        return _apply_locked(engine, options)
+
+
+def _apply_locked(engine: Engine, options: ApplyOptions) -> ExitCode:
+    accounts = engine.org.select_accounts(list(options.run.accounts))
     workspaces = engine.workspaces(accounts)
     saved = engine.saved_plans(workspaces)
     missing = [ws for ws in workspaces if saved[ws.account] is None]
@@ -207,7 +225,7 @@ def apply(options: ApplyOptions, ctx: Context) -> ExitCode:
         if missing:
             fresh = {p.account: p for p in _run_plans(engine, [ws.account for ws in missing])}
         plans = [saved[a] or fresh[a] for a in accounts]
-        check_protected(org, plans, options.allow_destroy)
+        check_protected(engine.org, plans, options.allow_destroy)
         if fresh and not options.yes and any(p.status == "changes" for p in fresh.values()):
             print(format_report(list(fresh.values()), "text"), end="", file=sys.stderr)
             if not _confirm():

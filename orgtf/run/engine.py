@@ -13,7 +13,7 @@ import shutil
 import threading
 from collections.abc import Callable, Sequence
 from contextlib import suppress
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cached_property, partial
 from pathlib import Path
 from typing import TypeVar
@@ -28,7 +28,7 @@ from orgtf.run.progress import Progress
 from orgtf.run.results import AccountPlan, AccountStatus, ApplyOutcome
 from orgtf.run.targets import Target
 from orgtf.run.workspace import PlanSource, Workspace, fingerprints
-from orgtf.terraform.driver import StalePlanError, Terraform
+from orgtf.terraform.driver import Terraform
 from orgtf.terraform.plan import PlanSummary
 from orgtf.text import change_counts
 
@@ -60,6 +60,9 @@ class Engine:
     supervisor: Supervisor
 
     plan_dir: Path | None = None
+    lock_timeout: float = 0.0  # seconds to wait for state locks and earlier runs
+    # The digest of each account's reviewed plan: the copy apply hands to Terraform.
+    _reviewed: dict[str, str] = field(default_factory=dict, init=False, repr=False)
 
     @cached_property
     def _fingerprints(self) -> dict[str, PlanSource]:
@@ -72,7 +75,8 @@ class Engine:
 
     def terraform(self, ws: Workspace) -> Terraform:
         """The driver of ``ws``, stopped by this engine's supervisor."""
-        return replace(self.target.terraform_for(ws), supervisor=self.supervisor)
+        driver = self.target.terraform_for(ws)
+        return replace(driver, supervisor=self.supervisor, lock_timeout=self.lock_timeout)
 
     # -- plan -------------------------------------------------------------------------------
 
@@ -126,6 +130,7 @@ class Engine:
             progress.done(ws.account, "error")
             return result
         self._record_plan(ws, state)
+        self._reviewed[ws.account] = saved_plans.keep_reviewed(ws)
         status: AccountStatus = "changes" if changes else "no-changes"
         progress.done(ws.account, _plan_outcome(status, summary))
         return AccountPlan(ws.account, ws.account_id, status, summary, None, tf.log_path)
@@ -150,29 +155,12 @@ class Engine:
         record = saved_plans.read_saved(ws)
         if record is None:
             return None
-        current = self._fingerprints[ws.account]
-        if record.config_sha256 != current.config_sha256:
-            raise OrgtfError(
-                f"the saved plan of account {ws.account} was made from a different org.yaml "
-                f"({record.created_at}); run orgtf plan again"
-            )
-        if record.tree_sha256 != current.tree_sha256 or record.target != self.target.kind:
-            raise OrgtfError(
-                f"the saved plan of account {ws.account} was made from other rendered files "
-                "or another target; run orgtf plan again"
-            )
+        digest = saved_plans.keep_reviewed(ws)  # checked, and later applied, from this copy
         tf = self.terraform(ws)
         tf.init_if_needed(backend_file=self.target.backend_file())
-        stale = OrgtfError(
-            f"the state of account {ws.account} changed since its plan was made "
-            f"({record.created_at}); run orgtf plan again"
-        )
-        if tf.state_serial() != record.state:
-            raise stale
-        try:
-            summary = tf.show_plan(ws.plan_file)
-        except StalePlanError:
-            raise stale from None
+        current = self._fingerprints[ws.account]
+        summary = saved_plans.check_saved(ws, record, current, self.target.kind, tf)
+        self._reviewed[ws.account] = digest
         status: AccountStatus = "changes" if summary.has_changes else "no-changes"
         return AccountPlan(ws.account, ws.account_id, status, summary, None, tf.log_path)
 
@@ -219,7 +207,7 @@ class Engine:
         tf = self.terraform(ws)
         try:
             progress.step(ws.account, "apply")
-            tf.apply_plan(ws.plan_file)
+            tf.apply_plan(saved_plans.reviewed(ws, self._reviewed.get(ws.account)))
         except Interrupted:
             raise
         except OrgtfError as exc:

@@ -27,6 +27,11 @@ class Workspace:
         """What orgtf records beside a saved plan (what it was made from)."""
         return self.plan_file.with_suffix(".json")
 
+    @property
+    def reviewed_plan(self) -> Path:
+        """The private copy of the saved plan that apply checks and applies."""
+        return self.data_dir / "reviewed.tfplan"
+
 
 @dataclass(frozen=True)
 class PlanSource:

@@ -17,8 +17,10 @@ from types import MappingProxyType
 
 from orgtf.errors import OrgtfError
 from orgtf.process import LoggedRun, Supervisor, run_logged
+from orgtf.terraform import runs
 from orgtf.terraform.init_stamp import needs_init, record_init
 from orgtf.terraform.plan import OutputValue, PlanSummary, parse_outputs, parse_plan
+from orgtf.terraform.runs import wait_for_earlier_run
 from orgtf.terraform.stream import parse_plan_stream
 
 LOG_NAME = "terraform.log"
@@ -107,6 +109,7 @@ class Terraform:
     plugin_cache_dir: Path | None = None
     cli_config_file: Path | None = None
     supervisor: Supervisor = field(default_factory=Supervisor, compare=False)
+    lock_timeout: float = 0.0  # seconds to wait for a state lock or an earlier run here
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "env", MappingProxyType(dict(self.env)))
@@ -155,7 +158,8 @@ class Terraform:
 
         Returns (changes, summary). The log gets the messages as a person reads them.
         """
-        args = ["plan", "-input=false", "-no-color", "-detailed-exitcode", f"-out={plan_file}"]
+        args = ["plan", "-input=false", "-no-color", "-detailed-exitcode", self._lock_wait()]
+        args.append(f"-out={plan_file}")
         args.append("-json")
         result = self._launch(args, capture=True, loggable=lambda out: parse_plan_stream(out).text)
         stream = parse_plan_stream(result.stdout)
@@ -190,7 +194,11 @@ class Terraform:
 
     def apply_plan(self, plan_file: Path) -> None:
         """Apply a saved plan exactly; raises StalePlanError when the state moved on."""
-        self._run(["apply", "-input=false", "-no-color", str(plan_file)])
+        self._run(["apply", "-input=false", "-no-color", self._lock_wait(), str(plan_file)])
+
+    def _lock_wait(self) -> str:
+        """How long Terraform waits for the state lock: ``lock_timeout``, in whole seconds."""
+        return f"-lock-timeout={int(self.lock_timeout)}s"
 
     def output(self) -> dict[str, OutputValue]:
         """The root module outputs, each with its sensitive flag."""
@@ -209,16 +217,34 @@ class Terraform:
     def _launch(
         self, args: Sequence[str], *, capture: bool, loggable: Callable[[str], str] | None = None
     ) -> LoggedRun:
-        """Run ``terraform ARGS`` here, logged and interruptible; any exit code returns."""
-        return run_logged(
-            [str(self.binary), *args],
-            env=self.environment(),
-            cwd=self.workdir,
-            log_path=self.log_path,
-            supervisor=self.supervisor,
-            capture_stdout=capture,
-            loggable=loggable,
-        )
+        """Run ``terraform ARGS`` here, logged and interruptible; any exit code returns.
+
+        First waits (up to ``lock_timeout``) for a command an earlier orgtf run left running
+        here; while this one runs, a marker in the data directory names it.
+        """
+        data_dir = self.effective_data_dir
+        wait_for_earlier_run(data_dir, self.lock_timeout, lambda: self.supervisor.interrupted)
+        argv = [str(self.binary), *args]
+        started: list[int] = []
+
+        def mark_run(pid: int) -> None:
+            started.append(pid)
+            runs.mark(data_dir, pid, argv, self.workdir, self.log_path)
+
+        try:
+            return run_logged(
+                argv,
+                env=self.environment(),
+                cwd=self.workdir,
+                log_path=self.log_path,
+                supervisor=self.supervisor,
+                capture_stdout=capture,
+                loggable=loggable,
+                on_start=mark_run,
+            )
+        finally:
+            for pid in started:  # the command has exited: run_logged waits for it
+                runs.clear(data_dir, pid)
 
     def _failure(self, args: Sequence[str], returncode: int, output: str) -> TerraformError:
         """The error for a failed command, by what Terraform said."""

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
+from pathlib import Path
 
 import pytest
 
+from orgtf.config.model import S3State
+from orgtf.sandbox.runtime import SandboxTarget
+from orgtf.terraform.backend import backend_file_text
+from orgtf.terraform.driver import StateLockedError, Terraform
 from tests.support.engine import Project, orgtf, spawn_orgtf
 from tests.support.sandbox import SMALL_ORG, operator_client, with_s3_state
 from tests.support.waiting import wait_until
@@ -31,8 +38,8 @@ def test_state_is_kept_in_s3_per_account(project: Project) -> None:
     assert orgtf(directory, "plan", "--account", "prod", "--detailed-exitcode") == 0
 
 
-def test_concurrent_apply_of_one_account_fails_fast_naming_the_holder(
-    project: Project, capsys: pytest.CaptureFixture[str]
+def test_concurrent_runs_fail_fast_naming_the_holder(
+    project: Project, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     directory, target = project
     # Only this test applies dev: its 40 roles keep the first apply, and its lock, busy.
@@ -42,25 +49,43 @@ def test_concurrent_apply_of_one_account_fails_fast_naming_the_holder(
         dynamodb = operator_client(target, "dynamodb")
         wait_until(lambda: _state_lock_held(dynamodb), "the first apply to take the lock", 60)
         capsys.readouterr()
-        # Waiting for the lock would have let the first apply finish and this one succeed.
-        assert (
-            orgtf(
-                directory,
-                "apply",
-                "--account",
-                "dev",
-                "--yes",
-                "--plan-dir",
-                str(directory / "other"),
-            )
-            == 1
-        )
-        out = capsys.readouterr().out
-        assert "dev   failed" in out or "dev  failed" in out
-        assert re.search(r"state locked by \S+@\S+ \(OperationTypeApply", out), out
+        # A second orgtf on this project waits for the project lock, or names its holder.
+        assert orgtf(directory, "plan", "--account", "dev") == 1
+        err = capsys.readouterr().err
+        assert f"`orgtf apply` (pid {first.pid} on " in err
+        assert "is running on this project" in err and "--lock-timeout" in err
+        # A run from elsewhere (another checkout, another CI runner) meets the state lock.
+        with pytest.raises(StateLockedError) as caught:
+            _elsewhere(target, tmp_path).plan_summary(tmp_path / "elsewhere.tfplan")
+        assert re.search(r"state locked by \S+@\S+ \(OperationTypeApply", caught.value.message)
     finally:
         out, err = first.communicate(timeout=120)
     assert first.returncode == 0, out + err
+
+
+def _elsewhere(target: SandboxTarget, tmp_path: Path) -> Terraform:
+    """Terraform in a copy of dev's root with data of its own, as another checkout has."""
+    root = tmp_path / "checkout" / "environments" / "dev"
+    shutil.copytree(target.work_dir / "environments" / "dev", root, ignore=_terraform_dirs)
+    shutil.copytree(target.work_dir / "modules", tmp_path / "checkout" / "modules")
+    backend = tmp_path / "backend.hcl"
+    state = S3State(backend="s3", bucket="testorg-tf-state", lock_table="testorg-tf-locks")
+    backend.write_text(backend_file_text(target.backend_settings(state)))
+    tf = Terraform(
+        binary=target.terraform.path,
+        workdir=root,
+        env=target.terraform_env(os.environ),
+        log_dir=tmp_path / "logs",
+        data_dir=tmp_path / "data",
+        plugin_cache_dir=target.state_dir / "plugin-cache",
+        cli_config_file=target.cli_config_file,
+    )
+    tf.init(backend_file=backend)
+    return tf
+
+
+def _terraform_dirs(directory: str, names: list[str]) -> list[str]:
+    return [n for n in names if n.startswith(".terraform") or n.endswith(".tfstate")]
 
 
 def _state_lock_held(dynamodb: object) -> bool:
