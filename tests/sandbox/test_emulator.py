@@ -36,6 +36,7 @@ from tests.support.sandbox import (
     with_s3_state,
     write_org,
 )
+from tests.support.waiting import process_alive
 
 ACCESS_ROLE = "OrganizationAccountAccessRole"
 
@@ -227,15 +228,6 @@ def test_emulator_dying_at_start_up_is_reported_with_its_log(tmp_path: Path) -> 
         bring_up(load_organization(project / "org.yaml"), project, env=env)
     assert "moto is broken on purpose" in info.value.message
     assert not (project / ".orgtf" / "sandbox").exists()
-
-
-def process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    stat = Path(f"/proc/{pid}/stat").read_text()
-    return stat.rpartition(")")[2].split()[0] != "Z"
 
 
 def test_disk_full_while_recording_the_emulator_leaves_nothing_behind(

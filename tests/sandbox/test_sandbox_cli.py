@@ -10,7 +10,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -19,6 +18,7 @@ import pytest
 from orgtf.terraform.binary import bundled_terraform, resolve_terraform
 from tests.support.provider import decoy_server
 from tests.support.sandbox import DEV_ID, MASTER_ID, PROD_ID, write_org
+from tests.support.waiting import process_alive, wait_for_exit
 
 ORGTF = [sys.executable, "-m", "orgtf"]
 
@@ -42,15 +42,6 @@ def status_json(project: Path) -> dict[str, object]:
     assert done.returncode == 0, done.stderr
     data: dict[str, object] = json.loads(done.stdout)
     return data
-
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    stat = Path(f"/proc/{pid}/stat").read_text()
-    return stat.rpartition(")")[2].split()[0] != "Z"
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +73,7 @@ def test_status_json_and_text(project: Path) -> None:
     assert data["running"] is True
     assert data["accounts"] == {"master": MASTER_ID, "prod": PROD_ID, "dev": DEV_ID}
     assert str(data["endpoint"]).startswith("http://127.0.0.1:")
-    assert isinstance(data["pid"], int) and alive(data["pid"])
+    assert isinstance(data["pid"], int) and process_alive(data["pid"])
     assert data["work_dir"] == str(project / ".orgtf" / "sandbox" / "tree")
     assert "secret" not in json.dumps(data).lower()
     text = orgtf(project, "sandbox", "status")
@@ -180,7 +171,7 @@ def test_a_copied_state_dir_never_touches_the_other_project(project: Path, tmp_p
         assert (
             down.stdout == f"sandbox not running; removed leftover state {other}/.orgtf/sandbox\n"
         )
-        assert alive(int(str(first["pid"]))) and status_json(project) == first
+        assert process_alive(int(str(first["pid"]))) and status_json(project) == first
         shutil.copytree(project / ".orgtf", other / ".orgtf", symlinks=True, dirs_exist_ok=True)
         up = orgtf(other, "sandbox", "up")
         assert up.returncode == 0, up.stderr
@@ -190,7 +181,7 @@ def test_a_copied_state_dir_never_touches_the_other_project(project: Path, tmp_p
     finally:
         stopped = orgtf(other, "sandbox", "down")
     assert stopped.stdout.startswith("sandbox stopped (pid ")
-    assert alive(int(str(first["pid"]))) and status_json(project) == first
+    assert process_alive(int(str(first["pid"]))) and status_json(project) == first
 
 
 def test_proxy_variables_never_see_bootstrap_traffic(tmp_path: Path) -> None:
@@ -217,9 +208,7 @@ def test_kill_status_restart_down_down(tmp_path: Path) -> None:
         assert orgtf(project, "sandbox", "up").returncode == 0
         first = status_json(project)
         os.killpg(int(str(first["pid"])), signal.SIGKILL)  # the emulator dies mid-session
-        deadline = time.monotonic() + 10
-        while alive(int(str(first["pid"]))) and time.monotonic() < deadline:
-            time.sleep(0.05)
+        wait_for_exit(int(str(first["pid"])))
         assert status_json(project) == {"running": False}
         text = orgtf(project, "sandbox", "status").stdout
         assert text.startswith("sandbox not running") and "leftover state" in text
@@ -238,7 +227,7 @@ def test_kill_status_restart_down_down(tmp_path: Path) -> None:
         down = orgtf(project, "sandbox", "down")
     assert down.returncode == 0
     assert down.stdout.startswith("sandbox stopped (pid ")
-    assert not state_dir.exists() and not alive(int(str(second.get("pid", 0))))
+    assert not state_dir.exists() and not process_alive(int(str(second.get("pid", 0))))
     again = orgtf(project, "sandbox", "down")
     assert (again.returncode, again.stdout) == (0, "sandbox not running; nothing to remove\n")
     assert orgtf(project, "sandbox", "status").stdout.startswith("sandbox not running")
