@@ -17,7 +17,13 @@ from orgtf.config import model
 from orgtf.config.checks import check_all
 from orgtf.config.model import OrgConfig
 from orgtf.config.organization import Organization
-from orgtf.config.source import PathKey, SourceMap, load_yaml_file, load_yaml_text
+from orgtf.config.source import (
+    PathKey,
+    SourceMap,
+    cycle_collector_paused,
+    load_yaml_file,
+    load_yaml_text,
+)
 from orgtf.errors import ConfigError, Problem
 from orgtf.text import did_you_mean
 
@@ -35,14 +41,16 @@ PATTERN_HINTS = {
 
 def load_organization(path: Path) -> Organization:
     """Read, parse and validate ``path``."""
-    data, source = load_yaml_file(path)
-    return _validate(data, source, path)
+    with cycle_collector_paused():
+        data, source = load_yaml_file(path)
+        return _validate(data, source, path)
 
 
 def load_organization_text(text: str, path: Path) -> Organization:
     """Validate org.yaml contents given as text (e.g. from a git revision)."""
-    data, source = load_yaml_text(text, str(path))
-    return _validate(data, source, path)
+    with cycle_collector_paused():
+        data, source = load_yaml_text(text, str(path))
+        return _validate(data, source, path)
 
 
 def _validate(data: dict[str, Any], source: SourceMap, path: Path) -> Organization:
