@@ -19,6 +19,7 @@ from orgtf.commands import (
     render,
     run,
     sandbox,
+    unlock,
 )
 from orgtf.commands.base import Command, Context
 
@@ -31,6 +32,7 @@ COMMANDS: tuple[Command[Any], ...] = (
     *catalog.COMMANDS,
     *demo.COMMANDS,
     *sandbox.COMMANDS,
+    *unlock.COMMANDS,
 )
 
 __all__ = ["COMMANDS", "Command", "Context"]

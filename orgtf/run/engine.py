@@ -27,8 +27,10 @@ from orgtf.run.pool import run_pool
 from orgtf.run.progress import Progress
 from orgtf.run.results import AccountPlan, AccountStatus, ApplyOutcome
 from orgtf.run.targets import Target
+from orgtf.run.unlock import lock_hint
 from orgtf.run.workspace import PlanSource, Workspace, fingerprints
 from orgtf.terraform.driver import Terraform
+from orgtf.terraform.errors import StateLockedError
 from orgtf.terraform.plan import PlanSummary
 from orgtf.text import change_counts
 
@@ -126,7 +128,9 @@ class Engine:
             raise
         except OrgtfError as exc:
             ws.plan_file.unlink(missing_ok=True)
-            result = AccountPlan(ws.account, ws.account_id, "error", None, exc.message, tf.log_path)
+            result = AccountPlan(
+                ws.account, ws.account_id, "error", None, _reason(ws, exc), tf.log_path
+            )
             progress.done(ws.account, "error")
             return result
         self._record_plan(ws, state)
@@ -214,7 +218,7 @@ class Engine:
             if fail_fast:
                 stop.set()
             progress.done(ws.account, "failed")
-            return replace(base, status="failed", error=exc.message, log_path=tf.log_path)
+            return replace(base, status="failed", error=_reason(ws, exc), log_path=tf.log_path)
         finally:
             saved_plans.discard(ws)
         progress.done(ws.account, "applied")
@@ -233,6 +237,13 @@ class Engine:
         """``work`` over ``items`` in this engine's bounded, interruptible pool; ``label``
         names an item (its account) when an interruption leaves it unfinished."""
         return run_pool(items, work, self.parallelism, self.supervisor, label)
+
+
+def _reason(ws: Workspace, exc: OrgtfError) -> str:
+    """Why an account failed; a held state lock says what to do about it."""
+    if isinstance(exc, StateLockedError):
+        return f"{exc.message}\n  {lock_hint(ws, exc)}"
+    return exc.message
 
 
 def _ws_label(ws: Workspace) -> str:

@@ -14,7 +14,8 @@ from pathlib import Path
 from orgtf.errors import OrgtfError
 from orgtf.files import Record, read_record, write_atomic
 from orgtf.run.workspace import PlanSource, Workspace
-from orgtf.terraform.driver import StalePlanError, Terraform
+from orgtf.terraform.driver import Terraform
+from orgtf.terraform.errors import StalePlanError
 from orgtf.terraform.plan import PlanSummary
 
 

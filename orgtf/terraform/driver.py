@@ -8,16 +8,15 @@ argv lists, no shell, each command's output appended to the account's log file, 
 from __future__ import annotations
 
 import json
-import re
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
-from orgtf.errors import OrgtfError
 from orgtf.process import LoggedRun, Supervisor, run_logged
 from orgtf.terraform import runs
+from orgtf.terraform.errors import StateLockedError, TerraformError, failure
 from orgtf.terraform.init_stamp import needs_init, record_init
 from orgtf.terraform.plan import OutputValue, PlanSummary, parse_outputs, parse_plan
 from orgtf.terraform.runs import wait_for_earlier_run
@@ -28,50 +27,6 @@ LOG_NAME = "terraform.log"
 # (TF_CLI_ARGS*) and stray variables (TF_VAR_*), which orgtf passes through files only.
 _DROPPED_PREFIXES = ("TF_LOG", "TF_CLI_ARGS", "TF_VAR_")
 _DROPPED = frozenset({"TF_WORKSPACE", "TF_DATA_DIR"})
-_EXCERPT_LINES = 15
-
-
-class TerraformError(OrgtfError):
-    """A Terraform command failed; the message names the command, exit code and log file."""
-
-    def __init__(
-        self, args: Sequence[str], returncode: int, output: str, log_path: Path, note: str = ""
-    ) -> None:
-        self.command = " ".join(["terraform", *args])
-        self.returncode = returncode
-        self.log_path = log_path
-        excerpt = "\n".join(f"    {line}" if line else "" for line in error_excerpt(output))
-        super().__init__(
-            f"terraform {args[0]} failed (exit {returncode}){note}\n"
-            f"  command: {self.command}\n{excerpt or '    (no output)'}\n  full log: {log_path}"
-        )
-
-
-class StalePlanError(TerraformError):
-    """A saved plan no longer matches the state it was made from; plan again."""
-
-
-class StateLockedError(TerraformError):
-    """The state is locked by another run; ``holder`` says who holds it."""
-
-    def __init__(self, args: Sequence[str], returncode: int, output: str, log_path: Path) -> None:
-        info = dict(re.findall(r"^\s*(ID|Who|Operation|Created):\s*(.*?)\s*$", output, re.M))
-        self.holder = info.get("Who", "unknown")
-        self.lock_id = info.get("ID", "")
-        note = (
-            f": state locked by {self.holder} ({info.get('Operation', 'unknown operation')}"
-            f" since {info.get('Created', '?')}, lock ID {self.lock_id or '?'})"
-        )
-        super().__init__(args, returncode, output, log_path, note)
-
-
-def error_excerpt(output: str) -> list[str]:
-    """The lines of Terraform output that explain a failure: from the first ``Error:`` on."""
-    lines = [line.rstrip() for line in output.splitlines()]
-    start = next((i for i, line in enumerate(lines) if line.lstrip("│╷ ").startswith("Error")), -1)
-    chosen = lines[start : start + _EXCERPT_LINES] if start >= 0 else lines[-_EXCERPT_LINES:]
-    kept = [line for i, line in enumerate(chosen) if line or (i and chosen[i - 1])]
-    return "\n".join(kept).strip("\n").splitlines()
 
 
 def terraform_env(
@@ -196,6 +151,22 @@ class Terraform:
         """Apply a saved plan exactly; raises StalePlanError when the state moved on."""
         self._run(["apply", "-input=false", "-no-color", self._lock_wait(), str(plan_file)])
 
+    def state_lock(self) -> StateLockedError | None:
+        """Who holds the state lock right now, or None: a read-only plan probes it."""
+        probe = self.effective_data_dir / "lock-probe.tfplan"
+        args = ["plan", "-input=false", "-no-color", "-refresh=false", "-lock-timeout=0s"]
+        try:
+            self._run([*args, f"-out={probe}"])
+        except StateLockedError as held:
+            return held
+        finally:
+            probe.unlink(missing_ok=True)
+        return None
+
+    def force_unlock(self, lock_id: str) -> None:
+        """``terraform force-unlock``: release a lock whose holder is gone."""
+        self._run(["force-unlock", "-force", "-no-color", lock_id])
+
     def _lock_wait(self) -> str:
         """How long Terraform waits for the state lock: ``lock_timeout``, in whole seconds."""
         return f"-lock-timeout={int(self.lock_timeout)}s"
@@ -248,10 +219,7 @@ class Terraform:
 
     def _failure(self, args: Sequence[str], returncode: int, output: str) -> TerraformError:
         """The error for a failed command, by what Terraform said."""
-        if "Error acquiring the state lock" in output:
-            return StateLockedError(args, returncode, output, self.log_path)
-        error = StalePlanError if "Saved plan is stale" in output else TerraformError
-        return error(args, returncode, output, self.log_path)
+        return failure(args, returncode, output, self.log_path, self.workdir)
 
 
 def _serial_of(state_json: str) -> str:

@@ -13,7 +13,8 @@ import pytest
 from orgtf.config.model import S3State
 from orgtf.sandbox.runtime import SandboxTarget
 from orgtf.terraform.backend import backend_file_text
-from orgtf.terraform.driver import StateLockedError, Terraform
+from orgtf.terraform.driver import Terraform
+from orgtf.terraform.errors import StateLockedError
 from tests.support.engine import Project, orgtf, spawn_orgtf
 from tests.support.sandbox import SMALL_ORG, operator_client, with_s3_state
 from tests.support.waiting import wait_until

