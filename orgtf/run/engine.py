@@ -23,7 +23,7 @@ from orgtf.errors import Interrupted, OrgtfError
 from orgtf.process import Supervisor
 from orgtf.render.sync import RenderResult, write_tree
 from orgtf.run import saved_plans
-from orgtf.run.pool import run_pool
+from orgtf.run.pool import RunInterrupted, run_pool
 from orgtf.run.progress import Progress
 from orgtf.run.results import AccountPlan, AccountStatus, ApplyOutcome
 from orgtf.run.targets import Target
@@ -182,7 +182,10 @@ class Engine:
         def run(plan: AccountPlan) -> ApplyOutcome:
             return self._apply_one(by_name[plan.account], plan, stop, fail_fast, progress)
 
-        outcomes = self.run_each(children, run, _plan_label)
+        try:
+            outcomes = self.run_each(children, run, _plan_label)
+        except RunInterrupted as stopped:  # the master account did not start either
+            raise RunInterrupted([*stopped.unfinished, *(p.account for p in master)]) from None
         if master:
             outcomes += self.run_each(master, run, _plan_label)
         return outcomes

@@ -18,6 +18,18 @@ T = TypeVar("T")
 I = TypeVar("I")  # noqa: E741 - the item type, as in Callable[[I], T]
 
 
+class RunInterrupted(Interrupted):
+    """Ctrl-C, SIGTERM or SIGHUP stopped a fan-out; ``unfinished`` names what did not finish."""
+
+    def __init__(self, unfinished: Sequence[str]) -> None:
+        self.unfinished = tuple(unfinished)
+        super().__init__(
+            "interrupted; Terraform was stopped cleanly (state written, locks released); "
+            f"not finished: {', '.join(self.unfinished) or 'none'}; run the command again: "
+            "it converges"
+        )
+
+
 def run_pool(
     items: Sequence[I],
     work: Callable[[I], T],
@@ -45,10 +57,7 @@ def run_pool(
                 for item, future in zip(items, futures, strict=True)
                 if future.cancelled() or future.exception() is not None
             ]
-            raise Interrupted(
-                "interrupted; Terraform was stopped cleanly (state written, locks released)"
-                f"; not finished: {', '.join(unfinished) or 'none'}; run the command again"
-            ) from None
+            raise RunInterrupted(unfinished) from None
         return [future.result() for future in futures]
 
 
