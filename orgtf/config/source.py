@@ -23,6 +23,7 @@ from orgtf.errors import ConfigError, Problem
 
 PathKey = tuple[str | int, ...]
 MERGE_TAG = "tag:yaml.org,2002:merge"
+MAX_FILE_BYTES = 10_000_000  # 10 MB: about 60,000 users, far beyond IAM's 5,000 per account
 NESTING_PROBLEM = "exceeded maximum nesting depth"  # LibYAML's own limit (1,000 levels)
 SAFE_LOADER: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = (
     yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
@@ -162,7 +163,9 @@ class _Converter:
         names = {k.value for k, _ in explicit if isinstance(k, ScalarNode)}
         seen: set[str] = set()
         for key_node, value_node in merged:
-            if isinstance(key_node, ScalarNode) and key_node.value not in names | seen:
+            if isinstance(key_node, ScalarNode) and not (
+                key_node.value in names or key_node.value in seen
+            ):
                 seen.add(key_node.value)
                 yield key_node, value_node
         yield from explicit
@@ -188,6 +191,16 @@ def astuple(pos: Position) -> tuple[int, int]:
     return pos.line, pos.column
 
 
+def _check_size(path: str, size: int) -> None:
+    """Refuse a file over MAX_FILE_BYTES before parsing it: no real organization is that big."""
+    if size > MAX_FILE_BYTES:
+        message = (
+            f"the file is {size / 1e6:.1f} MB ({size:,} bytes); orgtf reads org.yaml files of "
+            f"at most {MAX_FILE_BYTES / 1e6:.0f} MB ({MAX_FILE_BYTES:,} bytes)"
+        )
+        raise ConfigError([Problem(path, 1, 1, message)])
+
+
 def _char_offset(text: str, position: int) -> int:
     """The character offset of a reader error: LibYAML counts UTF-8 bytes, PyYAML characters."""
     if SAFE_LOADER is yaml.SafeLoader:
@@ -203,6 +216,7 @@ def _offset_position(text: str, offset: int) -> tuple[int, int]:
 
 def load_yaml_text(text: str, path: str) -> tuple[dict[str, Any], SourceMap]:
     """Parse ``text`` (the contents of ``path``) into a mapping and its source map."""
+    _check_size(path, len(text.encode("utf-8")))
     source = SourceMap(path)
     try:
         node = yaml.compose(text, Loader=SAFE_LOADER)
@@ -262,6 +276,7 @@ def cycle_collector_paused() -> Iterator[None]:
 def load_yaml_file(path: Path) -> tuple[dict[str, Any], SourceMap]:
     """Read and parse a YAML file; a missing or unreadable file is a ConfigError."""
     try:
+        _check_size(str(path), path.stat().st_size)
         raw = path.read_bytes()
     except FileNotFoundError as exc:
         raise ConfigError([Problem(str(path), 1, 1, "file not found")]) from exc
