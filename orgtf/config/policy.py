@@ -22,13 +22,20 @@ MANAGED_POLICY_SIZE = 6144
 GROUP_INLINE_SIZE = 5120
 ROLE_INLINE_SIZE = 10240
 MFA_PRESENT = {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
+ASCII_WHITESPACE = re.compile(r"\s", re.ASCII)
 
 PathKey = tuple[str | int, ...]
 
 
 def policy_size(document: Mapping[str, Any]) -> int:
-    """Characters IAM counts against size quotas: the JSON without any whitespace."""
-    return len(re.sub(r"\s", "", json.dumps(document, separators=(",", ":"))))
+    """Characters IAM counts against size quotas: the JSON as sent, without whitespace.
+
+    Characters, not escapes: the document reaches IAM with ``é`` as one character (neither
+    orgtf nor the provider writes ``\\u00e9``), and IAM counts it once. Only ASCII
+    whitespace is left out; other spaces, such as U+00A0, count.
+    """
+    text = json.dumps(document, separators=(",", ":"), ensure_ascii=False)
+    return len(ASCII_WHITESPACE.sub("", text))
 
 
 @dataclass(frozen=True)
