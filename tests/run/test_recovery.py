@@ -1,0 +1,95 @@
+"""Recovery that names the fix: stale state locks released by ``orgtf unlock``, and a
+damaged state reported as damaged, with the way back."""
+
+from __future__ import annotations
+
+import json
+import socket
+import uuid
+from pathlib import Path
+
+import pytest
+
+from tests.support.engine import orgtf, sandbox_project
+from tests.support.sandbox import SMALL_ORG, operator_client, with_s3_state
+
+LOCK_ID = "testorg-tf-state/orgtf/dev/terraform.tfstate"
+
+
+def _stale_lock(target: object) -> str:
+    """The DynamoDB item a Terraform apply killed outright leaves behind; its lock ID."""
+    lock_id = str(uuid.uuid4())
+    info = {
+        "ID": lock_id,
+        "Operation": "OperationTypeApply",
+        "Info": "",
+        "Who": f"root@{socket.gethostname()}",
+        "Version": "1.0.3",
+        "Created": "2026-12-03T10:00:00.000000000Z",
+        "Path": LOCK_ID,
+    }
+    dynamodb = operator_client(target, "dynamodb")  # type: ignore[arg-type]
+    dynamodb.put_item(
+        TableName="testorg-tf-locks",
+        Item={"LockID": {"S": LOCK_ID}, "Info": {"S": json.dumps(info)}},
+    )
+    return lock_id
+
+
+def test_a_stale_dynamodb_lock_is_named_and_released_by_unlock(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with sandbox_project(tmp_path / "project", with_s3_state(SMALL_ORG)) as (directory, target):
+        assert orgtf(directory, "apply", "--account", "dev", "--yes") == 0
+        lock_id = _stale_lock(target)
+        capsys.readouterr()
+        assert orgtf(directory, "plan", "--account", "dev") == 1
+        report = " ".join(capsys.readouterr().out.split())
+        assert f"state locked by root@{socket.gethostname()} (OperationTypeApply" in report
+        assert "the lock is stale; release it with `orgtf unlock --account dev`" in report
+
+        assert orgtf(directory, "unlock", "--account", "dev") == 0
+        out = capsys.readouterr().out
+        assert f"account dev: released state lock {lock_id} (held by root@" in out
+        assert orgtf(directory, "plan", "--account", "dev", "--detailed-exitcode") == 0
+        assert orgtf(directory, "unlock", "--account", "dev") == 0
+        assert "account dev: the state is not locked; nothing to release" in capsys.readouterr().out
+
+
+def test_a_local_lock_left_by_a_killed_terraform_is_no_obstacle(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with sandbox_project(tmp_path / "project", SMALL_ORG) as (directory, target):
+        assert orgtf(directory, "apply", "--account", "dev", "--yes") == 0
+        root = target.work_dir / "environments" / "dev"
+        # What a Terraform killed outright leaves: its lock info. The operating system
+        # released the lock itself when the process died.
+        (root / ".terraform.tfstate.lock.info").write_text(json.dumps({"ID": "x", "Who": "a@b"}))
+        assert orgtf(directory, "plan", "--account", "dev", "--detailed-exitcode") == 0
+        capsys.readouterr()
+        assert orgtf(directory, "unlock", "--account", "dev") == 0
+        assert "the state is not locked; nothing to release" in capsys.readouterr().out
+
+
+def test_a_truncated_state_is_reported_as_damaged_with_the_way_back(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with sandbox_project(tmp_path / "project", SMALL_ORG) as (directory, target):
+        assert orgtf(directory, "apply", "--account", "dev", "--yes") == 0
+        root = target.work_dir / "environments" / "dev"
+        state = root / "terraform.tfstate"
+        backup = root / "terraform.tfstate.backup"
+        good = state.read_bytes()
+        backup.write_bytes(good)  # as Terraform keeps the state before its last write
+        state.write_bytes(good[: len(good) // 3])  # a full disk cut the write short
+        capsys.readouterr()
+        assert orgtf(directory, "plan", "--account", "dev") == 1
+        report = " ".join(capsys.readouterr().out.split())
+        assert "the state is damaged; the state file" in report
+        assert f"Terraform kept the one before the last write in {backup}" in report
+        assert "Unsupported state file format" in report
+        assert "state locked by" not in report
+
+        # The steps it names bring the account back.
+        state.write_bytes(backup.read_bytes())
+        assert orgtf(directory, "plan", "--account", "dev", "--detailed-exitcode") == 0
