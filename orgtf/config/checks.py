@@ -21,6 +21,7 @@ from orgtf.config.policy import (
     policy_size,
     trust_policy,
 )
+from orgtf.config.tags import check_tags
 from orgtf.text import did_you_mean
 
 POLICY_ARN = re.compile(
@@ -37,6 +38,7 @@ def check_all(config: OrgConfig) -> Iterator[Finding]:
         _check_groups,
         _check_users,
         check_naming,
+        check_tags,
     )
     for check in checks:
         for raw in check(config):

@@ -30,7 +30,15 @@ IamPath = Annotated[str, Field(min_length=1, max_length=512, pattern=IAM_PATH)]
 TagMap = dict[
     Annotated[str, Field(min_length=1, max_length=128)], Annotated[str, Field(max_length=256)]
 ]
-Tags = Annotated[TagMap, Field(max_length=50)]
+# The tags every resource gets from the provider's default_tags, as the provider block in
+# orgtf/render/templates/provider.tf.j2 writes them (tests/config/test_tags.py compares them).
+DEFAULT_TAGS = {"ManagedBy": "orgtf"}
+TAGS_PER_RESOURCE = 50  # IAM's quota for a role, user or policy, default tags included
+# The count is checked in orgtf.config.tags, which names the default tags; the schema's
+# bound is for editors.
+Tags = Annotated[
+    TagMap, Field(json_schema_extra={"maxProperties": TAGS_PER_RESOURCE - len(DEFAULT_TAGS)})
+]
 Description = Annotated[str, Field(max_length=1000)]
 
 

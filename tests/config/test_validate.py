@@ -458,7 +458,7 @@ def test_problems_from_reading_and_schema_come_together(
         (
             "    accounts: [production, qa]\n",
             '    accounts: [production, qa]\n    tags: {team: "${x}"}\n',
-            "tag 'team': '${x}' has characters AWS does not allow",
+            "tag 'team': '${x}' has '$', which IAM refuses in tags",
         ),
         (
             "    accounts: [production, qa]\n",
