@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from orgtf.config.characters import check_characters
 from orgtf.config.findings import Finding, PathKey, Raw
 from orgtf.config.model import OrgConfig, RoleRef
 from orgtf.config.naming import check_naming
@@ -39,6 +40,7 @@ def check_all(config: OrgConfig) -> Iterator[Finding]:
         _check_users,
         check_naming,
         check_tags,
+        check_characters,
     )
     for check in checks:
         for raw in check(config):

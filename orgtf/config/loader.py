@@ -30,6 +30,8 @@ from orgtf.text import did_you_mean
 PATTERN_HINTS = {
     model.IAM_NAME: "use only letters, digits and +=,.@_-",
     model.IAM_PATH: "a path starts and ends with / (e.g. /teams/alfie/)",
+    model.POLICY_PATH: "a policy path starts and ends with / and holds only letters, digits "
+    "and +=,.@_- between slashes (e.g. /teams/alfie/)",
     model.ORG_NAME: "use lower-case letters, digits and -, starting with a letter",
     model.ACCOUNT_ID: "an account id is exactly 12 digits",
     model.ROLE_REF: "write roles as account/RoleName",

@@ -12,8 +12,10 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler
 from pydantic_core import core_schema
 
-IAM_NAME = r"^[A-Za-z0-9_+=,.@-]+$"  # ASCII, as IAM means \w
-IAM_PATH = r"^/([\x21-\x7e]*/)?$"
+# The patterns of IAM's API (botocore's iam service model), anchored as IAM applies them.
+IAM_NAME = r"^[A-Za-z0-9_+=,.@-]+$"  # roleNameType, userNameType...: ASCII, as IAM means \w
+IAM_PATH = r"^/([\x21-\x7e]+/)?$"  # pathType (roles, users, groups): / or /x.../
+POLICY_PATH = r"^(/[A-Za-z0-9.,+@=_-]+)*/$"  # policyPathType (CreatePolicy), narrower
 ORG_NAME = r"^[a-z][a-z0-9-]{0,62}$"
 REGION = r"^[a-z]{2}(-[a-z]+)+-[0-9]+$"
 ACCOUNT_NAME = r"^[a-z][a-z0-9-]{0,57}$"  # the session name orgtf-<account> fits 64
@@ -27,6 +29,7 @@ GroupName = Annotated[str, Field(min_length=1, max_length=128, pattern=IAM_NAME)
 PolicyName = Annotated[str, Field(min_length=1, max_length=128, pattern=IAM_NAME)]
 AccountName = Annotated[str, Field(pattern=ACCOUNT_NAME)]
 IamPath = Annotated[str, Field(min_length=1, max_length=512, pattern=IAM_PATH)]
+PolicyPath = Annotated[str, Field(min_length=1, max_length=512, pattern=POLICY_PATH)]
 TagMap = dict[
     Annotated[str, Field(min_length=1, max_length=128)], Annotated[str, Field(max_length=256)]
 ]
@@ -116,7 +119,7 @@ class ManagedPolicy(Record):
     """A reusable policy document, created as a customer-managed policy where used."""
 
     description: Description = ""
-    path: IamPath = "/"
+    path: PolicyPath = "/"
     document: PolicyDocument
 
 
