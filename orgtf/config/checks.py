@@ -22,6 +22,7 @@ from orgtf.config.policy import (
     policy_size,
     trust_policy,
 )
+from orgtf.config.quotas import check_quotas
 from orgtf.config.tags import check_tags
 from orgtf.text import did_you_mean
 
@@ -41,6 +42,7 @@ def check_all(config: OrgConfig) -> Iterator[Finding]:
         check_naming,
         check_tags,
         check_characters,
+        check_quotas,
     )
     for check in checks:
         for raw in check(config):

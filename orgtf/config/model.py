@@ -163,6 +163,11 @@ class Limits(Record):
     managed_policies_per_group: Annotated[int, Field(ge=1, le=20)] = 10
     groups_per_user: Annotated[int, Field(ge=1, le=10)] = 10
     role_trust_policy_size: Annotated[int, Field(ge=2048, le=8192)] = 2048
+    # Entities in one account: IAM's default quotas, and the most IAM grants on request
+    # (users cannot be raised).
+    users_per_account: Annotated[int, Field(ge=1, le=5000)] = 5000
+    groups_per_account: Annotated[int, Field(ge=1, le=500)] = 300
+    roles_per_account: Annotated[int, Field(ge=1, le=5000)] = 1000
 
 
 class OrgConfig(Record):
