@@ -1,7 +1,8 @@
 """`orgtf plan` / `orgtf apply` end to end: real Terraform against the sandbox emulator.
 
-The tests share the module's sandbox; one that applies first brings the accounts it relies on
-to org.yaml (``converge``), and keeps its plans in a directory of its own.
+The tests share the module's sandbox, not its state: a test that needs an account as org.yaml
+has it converges that account first; one that applies only adds what no other test touches
+(a user or role of its own); each keeps its plans in a directory of its own.
 """
 
 from __future__ import annotations
@@ -181,10 +182,9 @@ def test_orgtf_sandbox_variable_targets_the_sandbox(
 
 def test_apply_without_plan_asks_on_a_terminal(project: Project, tmp_path: Path) -> None:
     directory, target = project
-    converge(directory, ["master"], tmp_path / "start")
     plans = ["--plan-dir", str(tmp_path / "plans")]
     alice = "  alice: {groups: [admins]}"
-    with edited_org(directory, alice, f"{alice}\n  dora: {{}}"):
+    with edited_org(directory, alice, f"{alice}\n  dora: {{}}"):  # dora is this test's own
         code, screen = run_in_terminal(directory, "no", "apply", "--account", "master", *plans)
         assert code == 1, screen
         assert 'module.identity_groups.aws_iam_user.this["dora"]' in screen
@@ -202,9 +202,8 @@ def test_plan_made_before_the_state_changed_is_refused(
     project: Project, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     directory, _ = project
-    converge(directory, ["dev"], tmp_path / "start")
     first, second = ["--plan-dir", str(tmp_path / "a")], ["--plan-dir", str(tmp_path / "b")]
-    twice = "roles:\n  Twice:\n    accounts: [dev]\n"
+    twice = "roles:\n  Twice:\n    accounts: [dev]\n"  # a role of this test's own
     with edited_org(directory, "roles:\n", twice):
         assert orgtf(directory, "plan", "--account", "dev", *first) == 0
         assert orgtf(directory, "plan", "--account", "dev", *second) == 0
