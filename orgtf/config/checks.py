@@ -6,7 +6,9 @@ Each check yields ``(path, message)``; the loader turns paths into file position
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from orgtf.config.characters import check_characters
@@ -31,14 +33,35 @@ POLICY_ARN = re.compile(
 )
 
 
+MAX_HINTS = 20  # names given a did-you-mean hint per run; see Unknown
+
+
+@dataclass
+class Unknown:
+    """Messages for names org.yaml does not define, with did-you-mean hints for the first few.
+
+    A hint compares the name with every known one, up to 0.1 s each against thousands of
+    similar names: each name is compared once, and only the first MAX_HINTS names are.
+    """
+
+    hints: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def __call__(self, kind: str, name: str, known: Mapping[str, Any]) -> str:
+        key = (kind, name)
+        if key not in self.hints:
+            self.hints[key] = did_you_mean(name, known) if len(self.hints) < MAX_HINTS else ""
+        return f"unknown {kind} {name!r}{self.hints[key]}"
+
+
 def check_all(config: OrgConfig) -> Iterator[Finding]:
-    """Every cross-reference and limit problem of a field-valid config."""
-    checks = (
-        _check_accounts,
+    """Every cross-reference, limit, quota and character problem of a field-valid config."""
+    unknown = Unknown()
+    checks: tuple[Callable[[OrgConfig], Iterator[Raw]], ...] = (
+        partial(_check_accounts, unknown=unknown),
         _check_policies,
-        _check_roles,
-        _check_groups,
-        _check_users,
+        partial(_check_roles, unknown=unknown),
+        partial(_check_groups, unknown=unknown),
+        partial(_check_users, unknown=unknown),
         check_naming,
         check_tags,
         check_characters,
@@ -49,10 +72,10 @@ def check_all(config: OrgConfig) -> Iterator[Finding]:
             yield raw if isinstance(raw, Finding) else Finding(*raw)
 
 
-def _check_accounts(config: OrgConfig) -> Iterator[Raw]:
+def _check_accounts(config: OrgConfig, unknown: Unknown) -> Iterator[Raw]:
     master = config.organization.master_account
     if master not in config.accounts:
-        yield ("organization", "master_account"), _unknown("account", master, config.accounts)
+        yield ("organization", "master_account"), unknown("account", master, config.accounts)
     seen: dict[str, str] = {}
     for name, account in config.accounts.items():
         if account.id in seen:
@@ -78,14 +101,14 @@ def _check_policies(config: OrgConfig) -> Iterator[Raw]:
             )
 
 
-def _check_roles(config: OrgConfig) -> Iterator[Raw]:
+def _check_roles(config: OrgConfig, unknown: Unknown) -> Iterator[Raw]:
     master_id = _master_id(config)
     access_role = config.organization.access_role
     for name, role in config.roles.items():
         base: PathKey = ("roles", name)
         for index, account in enumerate(role.accounts):
             if account not in config.accounts:
-                yield (*base, "accounts", index), _unknown("account", account, config.accounts)
+                yield (*base, "accounts", index), unknown("account", account, config.accounts)
             elif name == access_role and account != config.organization.master_account:
                 yield (
                     (*base, "accounts", index),
@@ -97,7 +120,7 @@ def _check_roles(config: OrgConfig) -> Iterator[Raw]:
         yield from _duplicates((*base, "accounts"), role.accounts)
         for index, policy in enumerate(role.policies):
             if policy not in config.policies:
-                yield (*base, "policies", index), _unknown("policy", policy, config.policies)
+                yield (*base, "policies", index), unknown("policy", policy, config.policies)
         yield from _duplicates((*base, "policies"), role.policies)
         yield from _arns((*base, "managed_policy_arns"), role.managed_policy_arns)
         yield from _duplicates((*base, "managed_policy_arns"), role.managed_policy_arns)
@@ -138,12 +161,12 @@ def _check_roles(config: OrgConfig) -> Iterator[Raw]:
                 )
 
 
-def _check_groups(config: OrgConfig) -> Iterator[Raw]:
+def _check_groups(config: OrgConfig, unknown: Unknown) -> Iterator[Raw]:
     for name, group in config.groups.items():
         base: PathKey = ("groups", name)
         valid = True
         for index, ref in enumerate(group.roles):
-            problem = _role_ref_problem(config, ref)
+            problem = _role_ref_problem(config, ref, unknown)
             if problem:
                 valid = False
                 yield (*base, "roles", index), problem
@@ -177,13 +200,13 @@ def _group_limits(config: OrgConfig, name: str) -> Iterator[Raw]:
         yield ("groups", name), f"group name {name!r} is too long to name its grant policies"
 
 
-def _check_users(config: OrgConfig) -> Iterator[Raw]:
+def _check_users(config: OrgConfig, unknown: Unknown) -> Iterator[Raw]:
     limit = config.limits.groups_per_user
     for name, user in config.users.items():
         base: PathKey = ("users", name)
         for index, group in enumerate(user.groups):
             if group not in config.groups:
-                yield (*base, "groups", index), _unknown("group", group, config.groups)
+                yield (*base, "groups", index), unknown("group", group, config.groups)
         yield from _duplicates((*base, "groups"), user.groups)
         if len(set(user.groups)) > limit:
             yield (
@@ -195,12 +218,12 @@ def _check_users(config: OrgConfig) -> Iterator[Raw]:
             )
 
 
-def _role_ref_problem(config: OrgConfig, ref: RoleRef) -> str | None:
+def _role_ref_problem(config: OrgConfig, ref: RoleRef, unknown: Unknown) -> str | None:
     if ref.account not in config.accounts:
-        return _unknown("account", ref.account, config.accounts)
+        return unknown("account", ref.account, config.accounts)
     role = config.roles.get(ref.role)
     if role is None:
-        return _unknown("role", ref.role, config.roles)
+        return unknown("role", ref.role, config.roles)
     if ref.account not in role.accounts:
         deployed = ", ".join(role.accounts)
         return f"role {ref.role!r} is not deployed to account {ref.account!r} (only to: {deployed})"
@@ -239,7 +262,3 @@ def _duplicates(base: PathKey, items: tuple[object, ...]) -> Iterator[Raw]:
 
 def _bad_arn(arn: str) -> str:
     return f"{arn!r} is not a policy ARN (arn:aws:iam::ACCOUNT|aws:policy/NAME)"
-
-
-def _unknown(kind: str, name: str, known: Mapping[str, Any]) -> str:
-    return f"unknown {kind} {name!r}{did_you_mean(name, known)}"

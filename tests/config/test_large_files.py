@@ -10,7 +10,7 @@ from orgtf.cli import main
 from orgtf.config import load_organization_text
 from orgtf.config.source import load_yaml_text
 from orgtf.errors import ConfigError
-from tests.config.validating import BASE
+from tests.config.validating import BASE, validate
 
 CAP = "orgtf reads org.yaml files of at most 10 MB (10,000,000 bytes)"
 
@@ -33,6 +33,20 @@ def test_text_over_10_mb_is_refused() -> None:
         load_organization_text(text, Path("org.yaml@HEAD"))
     assert [str(p) for p in info.value.problems] == [
         f"org.yaml@HEAD:1:1: error: the file is 10.0 MB (10,000,326 bytes); {CAP}"
+    ]
+
+
+def test_did_you_mean_stops_after_twenty_names(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    users = "".join(f"  u{i:02d}: {{groups: [devs{i:02d}]}}\n" for i in range(25))
+    text = BASE.replace("  alice: {groups: [devs]}\n", users)
+    code, errors = validate(tmp_path, text, capsys)
+    assert code == 3
+    assert errors[0] == "org.yaml:15:18: error: unknown group 'devs00' (did you mean 'devs'?)"
+    assert errors[19] == "org.yaml:34:18: error: unknown group 'devs19' (did you mean 'devs'?)"
+    assert errors[20:] == [
+        f"org.yaml:{35 + i}:18: error: unknown group 'devs{20 + i}'" for i in range(5)
     ]
 
 
