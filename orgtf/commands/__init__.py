@@ -16,10 +16,10 @@ from orgtf.commands import (
     config,
     demo,
     profiles,
+    recovery,
     render,
     run,
     sandbox,
-    unlock,
 )
 from orgtf.commands.base import Command, Context
 
@@ -32,7 +32,7 @@ COMMANDS: tuple[Command[Any], ...] = (
     *catalog.COMMANDS,
     *demo.COMMANDS,
     *sandbox.COMMANDS,
-    *unlock.COMMANDS,
+    *recovery.COMMANDS,
 )
 
 __all__ = ["COMMANDS", "Command", "Context"]

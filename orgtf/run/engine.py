@@ -30,7 +30,7 @@ from orgtf.run.targets import Target
 from orgtf.run.unlock import lock_hint
 from orgtf.run.workspace import PlanSource, Workspace, fingerprints
 from orgtf.terraform.driver import Terraform
-from orgtf.terraform.errors import StateLockedError
+from orgtf.terraform.errors import ResourceExistsError, StateLockedError
 from orgtf.terraform.plan import PlanSummary
 from orgtf.text import change_counts
 
@@ -246,6 +246,12 @@ def _reason(ws: Workspace, exc: OrgtfError) -> str:
     """Why an account failed; a held state lock says what to do about it."""
     if isinstance(exc, StateLockedError):
         return f"{exc.message}\n  {lock_hint(ws, exc)}"
+    if isinstance(exc, ResourceExistsError):
+        return (
+            f"{exc.message}\n  they were made outside this state (by hand, or by an apply "
+            f"killed before it recorded them): adopt them with `orgtf adopt --account "
+            f"{ws.account}`, then run orgtf plan"
+        )
     return exc.message
 
 

@@ -163,6 +163,16 @@ class Terraform:
             probe.unlink(missing_ok=True)
         return None
 
+    def import_object(self, address: str, object_id: str) -> bool:
+        """``terraform import ADDRESS ID``; False when no such object exists in AWS."""
+        args = ["import", "-input=false", "-no-color", self._lock_wait(), address, object_id]
+        result = self._launch(args, capture=False)
+        if result.returncode == 0:
+            return True
+        if "Cannot import non-existent remote object" in result.output:
+            return False
+        raise self._failure(args, result.returncode, result.output)
+
     def force_unlock(self, lock_id: str) -> None:
         """``terraform force-unlock``: release a lock whose holder is gone."""
         self._run(["force-unlock", "-force", "-no-color", lock_id])

@@ -14,6 +14,8 @@ from pathlib import Path
 from orgtf.errors import OrgtfError
 
 _EXCERPT_LINES = 15
+_ALREADY_EXISTS = "EntityAlreadyExists"
+_WITH = re.compile(r"^\s*[│]?\s*with (\S+),\s*$", re.M)
 _LOCK_INFO = re.compile(r"^\s*(ID|Who|Operation|Created):\s*(.*?)\s*$", re.M)
 
 
@@ -84,6 +86,26 @@ class DamagedStateError(TerraformError):
         super().__init__(args, returncode, output, log_path, ": the state is damaged" + how)
 
 
+class ResourceExistsError(TerraformError):
+    """Terraform tried to create objects that already exist in AWS but not in its state."""
+
+    def __init__(
+        self, args: Sequence[str], returncode: int, output: str, log_path: Path, found: list[str]
+    ) -> None:
+        self.addresses = tuple(found)
+        note = f": {', '.join(found)} already exist in AWS but not in the Terraform state"
+        super().__init__(args, returncode, output, log_path, note)
+
+
+def existing_objects(output: str) -> list[str]:
+    """The addresses Terraform failed to create because their objects already exist."""
+    found = []
+    for block in re.split(r"^\s*[│╷]?\s*Error: ", output, flags=re.M)[1:]:
+        if _ALREADY_EXISTS in block and (address := _WITH.search(block)):
+            found.append(address.group(1))
+    return found
+
+
 class LockUnavailableError(TerraformError):
     """Terraform could not take the state lock for a reason other than another holder."""
 
@@ -99,5 +121,7 @@ def failure(
             return StateLockedError(args, returncode, output, log_path)
         note = ": the state lock could not be taken (see the error below)"
         return LockUnavailableError(args, returncode, output, log_path, note)
+    if found := existing_objects(output):
+        return ResourceExistsError(args, returncode, output, log_path, found)
     error = StalePlanError if "Saved plan is stale" in output else TerraformError
     return error(args, returncode, output, log_path)

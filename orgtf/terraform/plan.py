@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal, TypeAlias, cast, get_args
 
 from orgtf.errors import OrgtfError
@@ -53,6 +53,8 @@ class ResourceChange:
     actions: tuple[Action, ...]
     module_address: str | None = None
     deposed: str | None = None
+    # The planned values (unknown ones absent); kept out of repr, as they may hold secrets.
+    after: Mapping[str, JsonValue] | None = field(default=None, repr=False, compare=False)
 
     @property
     def kind(self) -> ChangeKind:
@@ -191,6 +193,7 @@ def _resource_change(item: object, source: str) -> ResourceChange:
         raise PlanFormatError(f"{source}: {address}: unknown mode {mode!r}")
     module = item.get("module_address")
     deposed = item.get("deposed")
+    after = item["change"].get("after")
     return ResourceChange(
         address=address,
         type=str(item.get("type", "")),
@@ -199,6 +202,7 @@ def _resource_change(item: object, source: str) -> ResourceChange:
         actions=cast(tuple[Action, ...], actions),
         module_address=str(module) if module else None,
         deposed=str(deposed) if deposed else None,
+        after=after if isinstance(after, dict) else None,
     )
 
 

@@ -11,7 +11,13 @@ from pathlib import Path
 import pytest
 
 from tests.support.engine import orgtf, sandbox_project
-from tests.support.sandbox import SMALL_ORG, operator_client, with_s3_state
+from tests.support.sandbox import (
+    DEV_ID,
+    SMALL_ORG,
+    client_as_account,
+    operator_client,
+    with_s3_state,
+)
 
 LOCK_ID = "testorg-tf-state/orgtf/dev/terraform.tfstate"
 
@@ -93,3 +99,31 @@ def test_a_truncated_state_is_reported_as_damaged_with_the_way_back(
         # The steps it names bring the account back.
         state.write_bytes(backup.read_bytes())
         assert orgtf(directory, "plan", "--account", "dev", "--detailed-exitcode") == 0
+
+
+def test_objects_made_outside_the_state_are_named_and_adopted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with sandbox_project(tmp_path / "project", SMALL_ORG) as (directory, target):
+        # A role org.yaml declares, made by hand (or by an apply killed before it recorded it).
+        iam = client_as_account(target, "iam", DEV_ID)
+        trust = {"Version": "2012-10-17", "Statement": []}
+        iam.create_role(RoleName="Admin", AssumeRolePolicyDocument=json.dumps(trust))
+        capsys.readouterr()
+        assert orgtf(directory, "apply", "--account", "dev", "--yes") == 1
+        out = " ".join(capsys.readouterr().out.split())
+        assert (
+            'module.account_roles.aws_iam_role.this["Admin"] already exist in AWS but not in '
+            "the Terraform state"
+        ) in out
+        assert "adopt them with `orgtf adopt --account dev`, then run orgtf plan" in out
+
+        assert orgtf(directory, "adopt", "--account", "dev") == 0
+        out = capsys.readouterr().out
+        assert 'adopted module.account_roles.aws_iam_role.this["Admin"] (import ID Admin)' in out
+        assert "account dev: 1 object adopted into the state; nothing was changed in AWS" in out
+        # The hand-made role is kept and brought to org.yaml: its trust policy is updated.
+        assert orgtf(directory, "apply", "--account", "dev", "--yes") == 0
+        assert orgtf(directory, "plan", "--account", "dev", "--detailed-exitcode") == 0
+        role = iam.get_role(RoleName="Admin")["Role"]
+        assert role["AssumeRolePolicyDocument"]["Statement"]  # org.yaml's trust, not the empty one
