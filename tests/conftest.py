@@ -1,10 +1,14 @@
-"""Fixtures shared across the test folders: sandboxed projects.
+"""Fixtures shared across the test folders (sandboxed projects), and the order tests run in.
 
 Plain helpers the tests call directly live in ``tests/support``. A sandbox starts a real
 emulator, so ``project`` is shared by the tests of one module; shared *state* is not: a test
 that changes org.yaml or applies first brings the accounts it touches to a state it knows
 (``tests.support.engine.converge``), or asks for ``fresh_project``, a sandbox of its own with
 nothing applied. Every test passes alone and in any order (pytest-randomly shuffles each run).
+
+Modules marked ``sandbox`` (real Terraform, a real emulator) take most of the run's time, so
+they are put first: xdist then hands them out before the quick modules, which fill the gaps
+at the end instead of one worker finishing a long module alone.
 """
 
 from __future__ import annotations
@@ -16,6 +20,12 @@ import pytest
 
 from tests.support.engine import Project, sandbox_project
 from tests.support.sandbox import SMALL_ORG
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Sandbox modules first; a stable sort keeps the shuffled order within each group."""
+    items.sort(key=lambda item: item.get_closest_marker("sandbox") is None)
 
 
 @pytest.fixture(scope="module")

@@ -30,6 +30,8 @@ from tests.support.sandbox import (
     write_org,
 )
 
+pytestmark = pytest.mark.sandbox
+
 
 @dataclass(frozen=True)
 class Applied:

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from orgtf.config import load_organization
 from orgtf.demo import example_user
 from orgtf.profiles.awsconfig import render_aws_config
@@ -16,6 +18,8 @@ from orgtf.profiles.build import build_profiles
 from orgtf.sandbox.runtime import sandbox_status, stop_sandbox
 from orgtf.sandbox.target import state_dir_of
 from tests.support.sandbox import client_as_account
+
+pytestmark = pytest.mark.sandbox
 
 EXAMPLE = Path(__file__).parents[2] / "org.yaml"
 

@@ -21,6 +21,8 @@ from orgtf.terraform.binary import bundled_terraform
 from tests.support.module_roots import Root, changes, render, rendered_sandbox
 from tests.support.sandbox import assumed_client, terraform_env
 
+pytestmark = pytest.mark.sandbox
+
 MASTER_ID = "210987654321"
 ALPHA_ID = "311111111111"
 BETA_ID = "322222222222"

@@ -26,6 +26,8 @@ from orgtf.sandbox.target import SandboxTarget
 from tests.support.module_roots import Root, changes, render, rendered_sandbox
 from tests.support.sandbox import operator_client, terraform_env
 
+pytestmark = pytest.mark.sandbox
+
 MASTER_ID = "210987654321"
 ALPHA_ID = "311111111111"
 BETA_ID = "322222222222"

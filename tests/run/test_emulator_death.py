@@ -13,6 +13,8 @@ from tests.support.engine import Project, spawn_orgtf
 from tests.support.sandbox import SMALL_ORG, running_sandbox, write_org
 from tests.support.waiting import LogWatch, processes_in, wait_for_exit, wait_until
 
+pytestmark = pytest.mark.sandbox
+
 MANY = "\n".join(f"  Role{i:02d}:\n    accounts: [prod, dev]" for i in range(40))
 
 

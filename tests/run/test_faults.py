@@ -15,6 +15,8 @@ from tests.support.engine import Project, edited_org, orgtf, sandbox_project, sp
 from tests.support.sandbox import DEV_ID, PROD_ID, SMALL_ORG, client_as_account
 from tests.support.waiting import LogWatch
 
+pytestmark = pytest.mark.sandbox
+
 # Enough roles that an apply takes several seconds, so it can be interrupted midway.
 MANY = "\n".join(
     f"  Role{i:02d}:\n    accounts: [prod, dev]\n    description: role {i}" for i in range(40)

@@ -24,6 +24,8 @@ from tests.support.sandbox import (
     client_as_account,
 )
 
+pytestmark = pytest.mark.sandbox
+
 
 def role_names(target: SandboxTarget, account_id: str) -> set[str]:
     iam = client_as_account(target, "iam", account_id)

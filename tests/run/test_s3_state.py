@@ -19,6 +19,8 @@ from tests.support.engine import Project, orgtf, spawn_orgtf
 from tests.support.sandbox import SMALL_ORG, operator_client, with_s3_state
 from tests.support.waiting import wait_until
 
+pytestmark = pytest.mark.sandbox
+
 MANY = "\n".join(f"  Slow{i:02d}:\n    accounts: [dev]" for i in range(40))
 ORG = with_s3_state(SMALL_ORG.replace("roles:\n", "roles:\n" + MANY + "\n", 1))
 

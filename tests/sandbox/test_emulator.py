@@ -38,6 +38,8 @@ from tests.support.sandbox import (
 )
 from tests.support.waiting import process_alive
 
+pytestmark = pytest.mark.sandbox
+
 ACCESS_ROLE = "OrganizationAccountAccessRole"
 
 

@@ -17,6 +17,8 @@ from tests.support.provider import (
     provider_block,
 )
 
+pytestmark = pytest.mark.sandbox
+
 MEMBER_ACCOUNT = "111111111111"
 TRUST = """{
   "Version": "2012-10-17",

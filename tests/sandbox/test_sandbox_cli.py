@@ -20,6 +20,8 @@ from tests.support.provider import decoy_server
 from tests.support.sandbox import DEV_ID, MASTER_ID, PROD_ID, write_org
 from tests.support.waiting import process_alive, wait_for_exit
 
+pytestmark = pytest.mark.sandbox
+
 ORGTF = [sys.executable, "-m", "orgtf"]
 
 
