@@ -103,3 +103,14 @@ def empty_state(schema: Any) -> State:
 def has_default(attribute: Any) -> bool:
     """Whether the attribute carries an SDKv2-style schema default."""
     return attribute.default is not Unknown
+
+
+def known_or_null(value: Any) -> Any:
+    """``value`` with every unknown, however deeply nested, replaced by null."""
+    if value is Unknown:
+        return None
+    if isinstance(value, dict):
+        return {k: known_or_null(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [known_or_null(v) for v in value]
+    return value

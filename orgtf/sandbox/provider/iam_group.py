@@ -43,20 +43,15 @@ class IamGroup(SdkResource):
         except AwsError as exc:
             add_error(ctx.diagnostics, f"creating IAM Group ({name})", exc)
             return None
-        return self._read(ctx, {**planned, "id": name})
+        created = {**planned, "id": name}
+        return self.read_back(ctx, _reading(name), lambda: self._fetch(name), created)
 
     def read(self, ctx: Any, current: State) -> State | None:
-        return self._read(ctx, current)
-
-    def _read(self, ctx: Any, current: State) -> State | None:
         name = current["id"]
-        try:
-            group = self.aws.iam.get_group(GroupName=name, MaxItems=1)["Group"]
-        except AwsError as exc:
-            if is_not_found(exc):
-                return None
-            add_error(ctx.diagnostics, f"reading IAM Group ({name})", exc)
-            return current
+        return self.refresh(ctx, _reading(name), lambda: self._fetch(name), current)
+
+    def _fetch(self, name: str) -> State:
+        group = self.aws.iam.get_group(GroupName=name, MaxItems=1)["Group"]
         return self.new_state(
             id=group["GroupName"],
             arn=group["Arn"],
@@ -74,7 +69,10 @@ class IamGroup(SdkResource):
         except AwsError as exc:
             add_error(ctx.diagnostics, f"updating IAM Group ({name})", exc)
             return current
-        return self._read(ctx, {**planned, "id": planned["name"]})
+        # The prior state under the group's new name, so that the next refresh still finds it.
+        new_name = planned["name"]
+        moved = {**current, "id": new_name, "name": new_name, "path": planned["path"]}
+        return self.read_back(ctx, _reading(new_name), lambda: self._fetch(new_name), moved)
 
     def delete(self, ctx: Any, current: State) -> State | None:
         name = current["id"]
@@ -88,6 +86,10 @@ class IamGroup(SdkResource):
 
     def import_(self, ctx: Any, id: str) -> State | None:
         return self.new_state(id=id)
+
+
+def _reading(name: str) -> str:
+    return f"reading IAM Group ({name})"
 
 
 def _moved(prior: State, planned: State) -> bool:

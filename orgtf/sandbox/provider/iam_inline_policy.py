@@ -45,21 +45,20 @@ class InlinePolicy(SdkResource):
         except AwsError as exc:
             add_error(ctx.diagnostics, f"putting {self.label} ({policy_id})", exc)
             return None
-        return self._read(ctx, {**planned, "id": policy_id})
+        created = {**planned, "id": policy_id, "name": name}
+        return self.read_back(ctx, self._reading(policy_id), lambda: self._fetch(created), created)
 
     def read(self, ctx: Any, current: State) -> State | None:
-        return self._read(ctx, current)
+        action = self._reading(current["id"])
+        return self.refresh(ctx, action, lambda: self._fetch(current), current)
 
-    def _read(self, ctx: Any, current: State) -> State | None:
+    def _reading(self, policy_id: str) -> str:
+        return f"reading {self.label} ({policy_id})"
+
+    def _fetch(self, current: State) -> State:
         policy_id = current["id"]
         owner, _, name = policy_id.partition(":")
-        try:
-            document = self._get(owner, name)
-        except AwsError as exc:
-            if is_not_found(exc):
-                return None
-            add_error(ctx.diagnostics, f"reading {self.label} ({policy_id})", exc)
-            return current
+        document = self._get(owner, name)
         policy = keep_if_equivalent(current.get("policy"), document_text(document))
         return self.new_state(
             id=policy_id,
@@ -77,7 +76,8 @@ class InlinePolicy(SdkResource):
         except AwsError as exc:
             add_error(ctx.diagnostics, f"putting {self.label} ({policy_id})", exc)
             return current
-        return self._read(ctx, planned)
+        written = {**planned, "id": policy_id}
+        return self.read_back(ctx, self._reading(policy_id), lambda: self._fetch(written), current)
 
     def delete(self, ctx: Any, current: State) -> State | None:
         policy_id = current["id"]

@@ -40,19 +40,17 @@ class IamGroupMembership(SdkResource):
         except AwsError as exc:
             add_error(ctx.diagnostics, f"creating IAM Group Membership ({planned['name']})", exc)
             return None
-        return self.read(ctx, {**planned, "id": planned["name"]})
+        created = {**planned, "id": planned["name"]}
+        action = _reading_group(created["id"])
+        return self.read_back(ctx, action, lambda: self._fetch(created), created)
 
     def read(self, ctx: Any, current: State) -> State | None:
-        group = current["group"]
-        try:
-            pages = self.aws.iam.get_paginator("get_group").paginate(GroupName=group)
-            users = sorted(u["UserName"] for page in pages for u in page["Users"])
-        except AwsError as exc:
-            if is_not_found(exc):
-                return None
-            add_error(ctx.diagnostics, f"reading IAM Group Membership ({current['id']})", exc)
-            return current
-        return {**current, "users": users}
+        action = _reading_group(current["id"])
+        return self.refresh(ctx, action, lambda: self._fetch(current), current)
+
+    def _fetch(self, current: State) -> State:
+        pages = self.aws.iam.get_paginator("get_group").paginate(GroupName=current["group"])
+        return {**current, "users": sorted(u["UserName"] for page in pages for u in page["Users"])}
 
     def update(self, ctx: Any, current: State, planned: State) -> State | None:
         old, new = set(current["users"] or []), set(planned["users"] or [])
@@ -61,7 +59,8 @@ class IamGroupMembership(SdkResource):
         except AwsError as exc:
             add_error(ctx.diagnostics, f"updating IAM Group Membership ({current['id']})", exc)
             return current
-        return self.read(ctx, planned)
+        action = _reading_group(current["id"])
+        return self.read_back(ctx, action, lambda: self._fetch(planned), current)
 
     def delete(self, ctx: Any, current: State) -> State | None:
         try:
@@ -101,20 +100,20 @@ class IamUserGroupMembership(SdkResource):
         except AwsError as exc:
             add_error(ctx.diagnostics, f"creating IAM User Group Membership ({user})", exc)
             return None
-        return self.read(ctx, {**planned, "id": unique_id()})
+        created = {**planned, "id": unique_id()}
+        action = _reading_user(created["id"])
+        return self.read_back(ctx, action, lambda: self._fetch(created), created)
 
     def read(self, ctx: Any, current: State) -> State | None:
-        user = current["user"]
-        try:
-            pages = self.aws.iam.get_paginator("list_groups_for_user").paginate(UserName=user)
-            actual = {g["GroupName"] for page in pages for g in page["Groups"]}
-        except AwsError as exc:
-            if is_not_found(exc):
-                return None
-            add_error(ctx.diagnostics, f"reading IAM User Group Membership ({current['id']})", exc)
-            return current
-        wanted = set(current.get("groups") or [])
-        return {**current, "groups": sorted(wanted & actual)}
+        action = _reading_user(current["id"])
+        return self.refresh(ctx, action, lambda: self._fetch(current), current)
+
+    def _fetch(self, current: State) -> State:
+        pages = self.aws.iam.get_paginator("list_groups_for_user").paginate(
+            UserName=current["user"]
+        )
+        actual = {g["GroupName"] for page in pages for g in page["Groups"]}
+        return {**current, "groups": sorted(set(current.get("groups") or []) & actual)}
 
     def update(self, ctx: Any, current: State, planned: State) -> State | None:
         old, new = set(current["groups"] or []), set(planned["groups"] or [])
@@ -123,7 +122,8 @@ class IamUserGroupMembership(SdkResource):
         except AwsError as exc:
             add_error(ctx.diagnostics, f"updating IAM User Group Membership ({current['id']})", exc)
             return current
-        return self.read(ctx, planned)
+        action = _reading_user(current["id"])
+        return self.read_back(ctx, action, lambda: self._fetch(planned), current)
 
     def delete(self, ctx: Any, current: State) -> State | None:
         try:
@@ -150,3 +150,11 @@ class IamUserGroupMembership(SdkResource):
             self.aws.iam.remove_user_from_group(GroupName=group, UserName=user)
         for group in sorted(add):
             self.aws.iam.add_user_to_group(GroupName=group, UserName=user)
+
+
+def _reading_group(membership_id: str) -> str:
+    return f"reading IAM Group Membership ({membership_id})"
+
+
+def _reading_user(membership_id: str) -> str:
+    return f"reading IAM User Group Membership ({membership_id})"

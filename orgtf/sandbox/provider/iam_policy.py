@@ -59,22 +59,17 @@ class IamPolicy(SdkResource):
         except AwsError as exc:
             add_error(ctx.diagnostics, f"creating IAM Policy ({name})", exc)
             return None
-        return self._read(ctx, {**planned, "id": arn})
+        created = {**planned, "id": arn, "arn": arn, "name": name}
+        return self.read_back(ctx, _reading(arn), lambda: self._fetch(created), created)
 
     def read(self, ctx: Any, current: State) -> State | None:
-        return self._read(ctx, current)
+        return self.refresh(ctx, _reading(current["id"]), lambda: self._fetch(current), current)
 
-    def _read(self, ctx: Any, current: State) -> State | None:
+    def _fetch(self, current: State) -> State:
         arn = current["id"]
-        iam = self.aws.iam
-        try:
-            policy = iam.get_policy(PolicyArn=arn)["Policy"]
-            version = iam.get_policy_version(PolicyArn=arn, VersionId=policy["DefaultVersionId"])
-        except AwsError as exc:
-            if is_not_found(exc):
-                return None
-            add_error(ctx.diagnostics, f"reading IAM Policy ({arn})", exc)
-            return current
+        policy = self.aws.iam.get_policy(PolicyArn=arn)["Policy"]
+        version_id = policy["DefaultVersionId"]
+        version = self.aws.iam.get_policy_version(PolicyArn=arn, VersionId=version_id)
         document = document_text(version["PolicyVersion"]["Document"])
         tags = from_aws(policy.get("Tags"))
         return self.new_state(
@@ -101,7 +96,7 @@ class IamPolicy(SdkResource):
         except AwsError as exc:
             add_error(ctx.diagnostics, f"updating IAM Policy ({arn})", exc)
             return current
-        return self._read(ctx, planned)
+        return self.read_back(ctx, _reading(arn), lambda: self._fetch(planned), current)
 
     def _new_default_version(self, arn: str, document: str) -> None:
         iam = self.aws.iam
@@ -136,3 +131,7 @@ class IamPolicy(SdkResource):
 
     def import_(self, ctx: Any, id: str) -> State | None:
         return self.new_state(id=id)
+
+
+def _reading(arn: str) -> str:
+    return f"reading IAM Policy ({arn})"

@@ -83,25 +83,27 @@ class IamRole(SdkResource):
             args["Tags"] = to_aws(planned["tags_all"])
         try:
             self.aws.iam.create_role(**args)
-            self._apply_exclusive(ctx.config, name)
         except AwsError as exc:
             add_error(ctx.diagnostics, f"creating IAM Role ({name})", exc)
             return None
-        return self._read(ctx, {**planned, "id": name}, name)
+        # The role exists from here on: a later failure returns it as a partial state, so
+        # Terraform records it (tainted) rather than forgetting it.
+        created = {**planned, "id": name, "name": name}
+        try:
+            self._apply_exclusive(ctx.config, name)
+        except AwsError as exc:
+            add_error(ctx.diagnostics, f"creating IAM Role ({name})", exc)
+            return created
+        return self.read_back(ctx, _reading(name), lambda: self._fetch(planned, name), created)
 
     def read(self, ctx: Any, current: State) -> State | None:
-        return self._read(ctx, current, current["id"])
+        name = current["id"]
+        return self.refresh(ctx, _reading(name), lambda: self._fetch(current, name), current)
 
-    def _read(self, ctx: Any, current: State, name: str) -> State | None:
-        try:
-            role = self.aws.iam.get_role(RoleName=name)["Role"]
-            inline = read_inline_policies(self.aws.iam, name)
-            managed = read_managed_policy_arns(self.aws.iam, name)
-        except AwsError as exc:
-            if is_not_found(exc):
-                return None
-            add_error(ctx.diagnostics, f"reading IAM Role ({name})", exc)
-            return current
+    def _fetch(self, current: State, name: str) -> State:
+        role = self.aws.iam.get_role(RoleName=name)["Role"]
+        inline = read_inline_policies(self.aws.iam, name)
+        managed = read_managed_policy_arns(self.aws.iam, name)
         tags = from_aws(role.get("Tags"))
         policy = document_text(role["AssumeRolePolicyDocument"])
         boundary = role.get("PermissionsBoundary", {}).get("PermissionsBoundaryArn")
@@ -132,7 +134,7 @@ class IamRole(SdkResource):
         except AwsError as exc:
             add_error(ctx.diagnostics, f"updating IAM Role ({name})", exc)
             return current
-        return self._read(ctx, planned, name)
+        return self.read_back(ctx, _reading(name), lambda: self._fetch(planned, name), current)
 
     def _update(self, current: State, planned: State, name: str) -> None:
         iam = self.aws.iam
@@ -187,6 +189,10 @@ class IamRole(SdkResource):
 
     def import_(self, ctx: Any, id: str) -> State | None:
         return self.new_state(id=id, force_detach_policies=False)
+
+
+def _reading(name: str) -> str:
+    return f"reading IAM Role ({name})"
 
 
 def _keep_equivalent_inline(

@@ -53,21 +53,16 @@ class IamUser(SdkResource):
         except AwsError as exc:
             add_error(ctx.diagnostics, f"creating IAM User ({name})", exc)
             return None
-        return self._read(ctx, {**planned, "id": name})
+        created = {**planned, "id": name}
+        return self.read_back(ctx, _reading(name), lambda: self._fetch(created), created)
 
     def read(self, ctx: Any, current: State) -> State | None:
-        return self._read(ctx, current)
+        return self.refresh(ctx, _reading(current["id"]), lambda: self._fetch(current), current)
 
-    def _read(self, ctx: Any, current: State) -> State | None:
+    def _fetch(self, current: State) -> State:
         name = current["id"]
-        try:
-            user = self.aws.iam.get_user(UserName=name)["User"]
-            tag_list = self.aws.iam.list_user_tags(UserName=name)["Tags"]
-        except AwsError as exc:
-            if is_not_found(exc):
-                return None
-            add_error(ctx.diagnostics, f"reading IAM User ({name})", exc)
-            return current
+        user = self.aws.iam.get_user(UserName=name)["User"]
+        tag_list = self.aws.iam.list_user_tags(UserName=name)["Tags"]
         tags = from_aws(user.get("Tags") or tag_list)
         boundary = user.get("PermissionsBoundary", {}).get("PermissionsBoundaryArn")
         return self.new_state(
@@ -83,30 +78,42 @@ class IamUser(SdkResource):
         )
 
     def update(self, ctx: Any, current: State, planned: State) -> State | None:
-        name = current["id"]
+        name, new_name = current["id"], planned["name"]
         try:
-            self._update(current, planned, name)
+            self._move(current, planned, name)
         except AwsError as exc:
             add_error(ctx.diagnostics, f"updating IAM User ({name})", exc)
             return current
-        return self._read(ctx, {**planned, "id": planned["name"]})
+        # As the real provider sets the id once UpdateUser succeeds: the prior state, under the
+        # name the user has now, so that the next refresh still finds it.
+        moved = {**current, "id": new_name, "name": new_name, "path": planned["path"]}
+        try:
+            self._update(current, planned, new_name)
+        except AwsError as exc:
+            add_error(ctx.diagnostics, f"updating IAM User ({new_name})", exc)
+            return moved
+        written = {**planned, "id": new_name}
+        return self.read_back(ctx, _reading(new_name), lambda: self._fetch(written), moved)
+
+    def _move(self, current: State, planned: State, name: str) -> None:
+        if (planned["name"], planned["path"]) != (current["name"], current["path"]):
+            self.aws.iam.update_user(
+                UserName=name, NewUserName=planned["name"], NewPath=planned["path"]
+            )
 
     def _update(self, current: State, planned: State, name: str) -> None:
         iam = self.aws.iam
-        new_name = planned["name"]
-        if (new_name, planned["path"]) != (current["name"], current["path"]):
-            iam.update_user(UserName=name, NewUserName=new_name, NewPath=planned["path"])
         boundary = planned.get("permissions_boundary")
         if boundary != current.get("permissions_boundary"):
             if boundary:
-                iam.put_user_permissions_boundary(UserName=new_name, PermissionsBoundary=boundary)
+                iam.put_user_permissions_boundary(UserName=name, PermissionsBoundary=boundary)
             else:
-                iam.delete_user_permissions_boundary(UserName=new_name)
+                iam.delete_user_permissions_boundary(UserName=name)
         upserts, removals = tag_changes(current.get("tags_all") or {}, planned["tags_all"] or {})
         if removals:
-            iam.untag_user(UserName=new_name, TagKeys=removals)
+            iam.untag_user(UserName=name, TagKeys=removals)
         if upserts:
-            iam.tag_user(UserName=new_name, Tags=to_aws(upserts))
+            iam.tag_user(UserName=name, Tags=to_aws(upserts))
 
     def delete(self, ctx: Any, current: State) -> State | None:
         name = current["id"]
@@ -121,6 +128,10 @@ class IamUser(SdkResource):
 
     def import_(self, ctx: Any, id: str) -> State | None:
         return self.new_state(id=id, force_destroy=False)
+
+
+def _reading(name: str) -> str:
+    return f"reading IAM User ({name})"
 
 
 def _moved(prior: State, planned: State) -> bool:

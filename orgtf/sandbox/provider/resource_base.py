@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any, ClassVar, Protocol
 
+from orgtf.sandbox.provider.errors import AwsError, add_error, is_not_found
 from orgtf.sandbox.provider.framework import PolicyDocument, State, Unknown, empty_state
 from orgtf.sandbox.provider.policy_json import PolicyError, normalize_json, parse_policy
 from orgtf.sandbox.provider.session import AwsSession
@@ -44,6 +46,32 @@ class SdkResource:
     @property
     def aws(self) -> AwsSession:
         return self.provider.aws()
+
+    def refresh(
+        self, ctx: Any, action: str, fetch: Callable[[], State], current: State
+    ) -> State | None:
+        """Read: the object; None when it is gone; ``current`` and an error when reading fails."""
+        try:
+            return fetch()
+        except AwsError as exc:
+            if is_not_found(exc):
+                return None
+            add_error(ctx.diagnostics, action, exc)
+            return current
+
+    def read_back(
+        self, ctx: Any, action: str, fetch: Callable[[], State], fallback: State
+    ) -> State:
+        """The object just written, read back; ``fallback`` and an error when that fails.
+
+        Unlike a refresh, not finding it is an error too: it was not deleted, the emulator lost
+        it. The fallback is a create's partial state or an update's prior state.
+        """
+        try:
+            return fetch()
+        except AwsError as exc:
+            add_error(ctx.diagnostics, action, exc)
+            return fallback
 
     def new_state(self, **values: Any) -> State:
         """A full state: every attribute present, unset ones null."""

@@ -3,8 +3,9 @@
 ``tf`` 1.2 echoes the proposed state as the plan, never passes the configuration to apply and
 lets exceptions escape as gRPC failures. Here planning goes through ``planning.plan_change``,
 apply gets the configuration, responses carry ``legacy_type_system`` (as SDKv2 providers do,
-so Terraform tolerates normalised values such as compact policy JSON) and any unexpected
-exception becomes an error diagnostic naming the resource type.
+so Terraform tolerates normalised values such as compact policy JSON), a failed apply still
+returns a state Terraform accepts, and any unexpected exception becomes an error diagnostic
+naming the resource type.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from tf.gen import tfplugin_pb2 as pb
 from tf.provider import ProviderServicer, _decode_state, _encode_state
 from tf.utils import Diagnostics, _to_attribute_path, read_dynamic_value
 
+from orgtf.sandbox.provider.errors import AwsError, describe
+from orgtf.sandbox.provider.framework import State, known_or_null
 from orgtf.sandbox.provider.planning import plan_change
 from orgtf.sandbox.provider.schema import provider_meta_schema
 
@@ -106,6 +109,7 @@ class SandboxServicer(ProviderServicer):  # type: ignore[misc]
             new_state = resource.delete(ctx, prior)
         else:
             new_state = resource.update(ctx, prior, planned)
+        new_state = _valid_after_apply(diags, type_name, planned, new_state)
         return pb.ApplyResourceChange.Response(
             new_state=_encode_state(attrs, blocks, new_state, old=planned_enc),
             diagnostics=diags.to_pb(),
@@ -113,10 +117,35 @@ class SandboxServicer(ProviderServicer):  # type: ignore[misc]
         )
 
 
+def _valid_after_apply(
+    diags: Any, type_name: str, planned: State | None, new_state: State | None
+) -> State | None:
+    """A state Terraform accepts after apply, even when the apply failed part way.
+
+    Terraform rejects unknown values after apply ("Provider returned invalid result object"),
+    and a null object for a create or update unless an error explains it. With an error, the
+    state is saved as it is (a create's partial state as tainted), so values still unknown
+    become null, as SDKv2 drops them.
+    """
+    if new_state is None and planned is not None and not diags.has_errors():
+        diags.add_error(f"{type_name}: the object was not found after it was written")
+    if new_state is not None and diags.has_errors():
+        known: State = known_or_null(new_state)
+        return known
+    return new_state
+
+
 def _guard(response_type: Any, subject: str, call: Callable[[], Any]) -> Any:
-    """Run ``call``; turn any exception into an error diagnostic instead of a gRPC failure."""
+    """Run ``call``; turn any exception into an error diagnostic instead of a gRPC failure.
+
+    With no state in the response, Terraform keeps the prior state (null for a create).
+    """
     try:
         return call()
+    except AwsError as exc:
+        diags = Diagnostics()
+        diags.add_error(f"{subject}: {describe(exc)}")
+        return response_type(diagnostics=diags.to_pb())
     except Exception as exc:
         diags = Diagnostics()
         diags.add_error(

@@ -4,7 +4,8 @@ Only credential sources that stay on this machine are used (arguments, environme
 files); the network-based ones (instance metadata, containers, SSO, profile role assumption)
 are removed so nothing can reach real AWS behind the endpoint guard's back. Every client
 ignores proxy settings and re-checks each request's final URL (see ``client_guard``). It retries
-throttling and every 5xx answer (see ``client_retries``), ``max_retries`` times.
+throttling, every 5xx answer (see ``client_retries``) and connection failures, ``max_retries``
+times, and notes on a failed call's exception what it was (see ``send_errors``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 import botocore.exceptions
 
+from orgtf.sandbox.provider.errors import send_text_or_str
+from orgtf.sandbox.provider.send_errors import track_failed_calls
 from orgtf.sandbox.provider.settings import (
     SANDBOX_NOTICE,
     AssumeRole,
@@ -126,9 +129,10 @@ def _client(service: str, settings: ProviderSettings, url: str, creds: Credentia
     from orgtf.sandbox.client_guard import client_config, guard_client
     from orgtf.sandbox.client_retries import retry_server_errors
 
+    attempts = max_attempts(settings)
     config = client_config(
         # botocore's "max_attempts" counts retries; "total_max_attempts" counts every attempt.
-        retries={"total_max_attempts": max_attempts(settings), "mode": "standard"},
+        retries={"total_max_attempts": attempts, "mode": "standard"},
         connect_timeout=5,
         read_timeout=60,
     )
@@ -141,7 +145,7 @@ def _client(service: str, settings: ProviderSettings, url: str, creds: Credentia
         aws_session_token=creds.token,
         config=config,
     )
-    return guard_client(retry_server_errors(client))
+    return track_failed_calls(guard_client(retry_server_errors(client)), attempts)
 
 
 def max_attempts(settings: ProviderSettings) -> int:
@@ -174,7 +178,8 @@ def _assume(sts: STSClient, role: AssumeRole) -> Credentials:
         out = sts.assume_role(**args)["Credentials"]
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
         raise SettingsError(
-            "Cannot assume IAM Role", f"IAM Role ({role.role_arn}) cannot be assumed: {exc}"
+            "Cannot assume IAM Role",
+            f"IAM Role ({role.role_arn}) cannot be assumed: {send_text_or_str(exc)}",
         ) from exc
     return Credentials(out["AccessKeyId"], out["SecretAccessKey"], out["SessionToken"])
 
@@ -187,6 +192,7 @@ def _identity(settings: ProviderSettings, sts: STSClient) -> Identity | None:
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
         raise SettingsError(
             "Invalid provider configuration",
-            f"validating provider credentials: retrieving caller identity from STS: {exc}",
+            "validating provider credentials: retrieving caller identity from STS: "
+            + send_text_or_str(exc),
         ) from exc
     return Identity(account_id=out["Account"], arn=out["Arn"], user_id=out["UserId"])
