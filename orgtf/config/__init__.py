@@ -1,9 +1,10 @@
 """Stage 1, config: org.yaml -> a validated, frozen ``Organization``.
 
 Owns YAML loading with positions (``source``), the closed schema (``model``), the checks
-across it (``checks``, ``naming``, ``policy``: IAM names, limits and policy documents), and
-the organization with its derived facts (``organization``). Every problem is reported with
-its file, line and column.
+across it (``checks``, ``naming``, ``policy``, ``tags``, ``characters``, ``quotas``: IAM
+names, limits, policy documents, tags, the characters IAM's API accepts and its quotas per
+account), and the organization with its derived facts (``organization``). Every problem is
+reported with its file, line and column.
 
 May import: only the top-level helpers (errors, text). Everything downstream receives the
 ``Organization`` and never reads YAML again.
