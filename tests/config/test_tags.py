@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
 
+from orgtf.config import load_organization
 from orgtf.config.model import DEFAULT_TAGS
+from orgtf.render.tree import render_tree
 from tests.config.validating import BASE, validate
 
 LIMIT = "(letters, numbers, spaces and _.:/=+-@ only)"
@@ -121,7 +123,8 @@ def test_letters_numbers_and_spaces_of_any_script_pass(
 
 
 def test_default_tags_are_the_ones_the_provider_block_sets() -> None:
-    template = Path(__file__).parents[2] / "orgtf/render/templates/provider.tf.j2"
-    block = re.search(r"default_tags \{\s*tags = \{(.*?)\}", template.read_text(), re.DOTALL)
+    org = load_organization(Path(__file__).parents[2] / "org.yaml")
+    provider = render_tree(org)[PurePosixPath("environments/master/provider.tf")]
+    block = re.search(r"default_tags \{\s*tags = \{(.*?)\}", provider, re.DOTALL)
     assert block is not None
     assert dict(re.findall(r'(\w+)\s*=\s*"([^"]*)"', block.group(1))) == DEFAULT_TAGS
