@@ -30,7 +30,7 @@ from orgtf.run.project_lock import project_lock
 from orgtf.run.report import counts, summary_counts
 from orgtf.run.results import AccountPlan, ApplyOutcome
 from orgtf.run.targets import Target, select_target
-from orgtf.text import change_counts, elapsed, terminal_safe, text_table
+from orgtf.text import change_counts, elapsed, plural, terminal_safe, text_table
 
 Say = Callable[[str], None]
 
@@ -142,7 +142,7 @@ def _check_plans(plans: Sequence[AccountPlan]) -> None:
     failed = [p for p in plans if p.status == "error"]
     if failed:
         details = "\n".join(f"  {p.account}: {p.error}\n  log: {p.log_path}" for p in failed)
-        raise OrgtfError(f"the demo's plan failed for {len(failed)} account(s):\n{details}")
+        raise OrgtfError(f"the demo's plan failed for {plural(len(failed), 'account')}:\n{details}")
 
 
 def _plan_summary(plans: Sequence[AccountPlan], per_account: bool) -> str:
@@ -171,10 +171,12 @@ def _apply(
     failed = [o for o in outcomes if o.status == "failed"]
     if failed:
         details = "\n".join(f"  {o.account}: {o.error}\n  log: {o.log_path}" for o in failed)
-        raise OrgtfError(f"the demo's apply failed for {len(failed)} account(s):\n{details}")
+        raise OrgtfError(
+            f"the demo's apply failed for {plural(len(failed), 'account')}:\n{details}"
+        )
     applied = sum(1 for o in outcomes if o.status == "applied")
     say(
-        f"5. apply     {applied} account(s) applied in {elapsed(time.monotonic() - clock)} "
+        f"5. apply     {plural(applied, 'account')} applied in {elapsed(time.monotonic() - clock)} "
         "(member accounts first, then master)"
     )
     return outcomes

@@ -12,7 +12,16 @@ from dataclasses import asdict
 
 from orgtf.access.diff import AccessChange, AccessDiff, ConfigChange, PolicyGrant
 from orgtf.access.matrix import AccessEntry, AccessReport, GroupPolicies
-from orgtf.text import code_fence, duration, md_code, md_escape, md_table, terminal_safe, text_table
+from orgtf.text import (
+    code_fence,
+    duration,
+    md_code,
+    md_escape,
+    md_table,
+    plural,
+    terminal_safe,
+    text_table,
+)
 
 FORMATS = ("text", "json", "markdown")
 SIGNS = {"granted": "+", "revoked": "-", "changed": "~", "added": "+", "removed": "-"}
@@ -150,10 +159,10 @@ def _summary(diff: AccessDiff) -> str:
         f"{count('revoked')} revoked",
     ]
     if diff.policy_grants:
-        parts.append(f"{len(diff.policy_grants)} broad grant(s) through group policies")
+        parts.append(f"{plural(len(diff.policy_grants), 'broad grant')} through group policies")
     if count("changed"):
         parts.append(f"{count('changed')} now through other groups")
-    return ", ".join([*parts, f"{len(diff.changes)} other changes"])
+    return ", ".join([*parts, plural(len(diff.changes), "other change")])
 
 
 def _diff_lines(diff: AccessDiff, *, markdown: bool = False) -> list[str]:

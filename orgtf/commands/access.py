@@ -16,6 +16,7 @@ from orgtf.commands.base import Command, Context
 from orgtf.config import Organization, load_organization, load_organization_text
 from orgtf.errors import ConfigError, ExitCode, UsageError
 from orgtf.gitrev import git_env, read_at_ref
+from orgtf.text import plural
 
 AccessFormat = Literal["text", "json", "markdown"]
 FailOn = Literal["grant-protected", "grant"]
@@ -122,7 +123,7 @@ def diff_handler(options: DiffOptions, ctx: Context) -> ExitCode:
     where = " in protected accounts" if protected_only else ""
     through = f", {len(broad)} through group policies" if broad else ""
     print(
-        f"orgtf: access diff: {len(gained) + len(broad)} access grant(s){where}{through} "
+        f"orgtf: access diff: {plural(len(gained) + len(broad), 'access grant')}{where}{through} "
         f"(--fail-on {options.fail_on})",
         file=sys.stderr,
     )

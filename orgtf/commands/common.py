@@ -8,6 +8,7 @@ from pathlib import Path
 
 from orgtf.errors import OrgtfError
 from orgtf.render.sync import StaleFile
+from orgtf.text import plural
 
 
 def positive_int(text: str) -> int:
@@ -60,7 +61,7 @@ def warn_foreign(foreign: tuple[StaleFile, ...]) -> None:
         print(f"warning: {item}", file=sys.stderr)
     if foreign:
         print(
-            f"warning: {len(foreign)} Terraform file(s) that orgtf did not render were left "
+            f"warning: {plural(len(foreign), 'Terraform file')} that orgtf did not render left "
             "in place; `orgtf render --check` fails until they are removed",
             file=sys.stderr,
         )

@@ -18,6 +18,7 @@ from orgtf.profiles.awsconfig import (
     write_profiles,
 )
 from orgtf.profiles.build import ProfileSet, build_profiles
+from orgtf.text import plural
 
 
 def _path(text: str) -> Path:
@@ -99,7 +100,7 @@ def profiles_handler(options: ProfilesOptions, ctx: Context) -> ExitCode:
 
 
 def _report(result: WriteResult, profiles: ProfileSet) -> str:
-    count = f"{len(profiles.profiles)} profile(s) for {profiles.user}"
+    count = f"{plural(len(profiles.profiles), 'profile')} for {profiles.user}"
     if result.status == "unchanged":
         head = f"{result.path} is up to date ({count}); nothing written"
     elif result.status == "created":

@@ -10,6 +10,7 @@ from orgtf.commands.base import Command, Context
 from orgtf.commands.common import warn_foreign
 from orgtf.errors import ExitCode, OrgtfError
 from orgtf.render.sync import StaleFile, check_tree, write_tree
+from orgtf.text import plural
 
 
 def _configure(parser: argparse.ArgumentParser) -> None:
@@ -71,7 +72,8 @@ def _check(org_path: Path, out_dir: Path, stale: list[StaleFile]) -> ExitCode:
     for item in stale:
         print(item)
     print(
-        f"{len(stale)} file(s) under {out_dir} disagree with {org_path}; "
+        f"{plural(len(stale), 'file')} under {out_dir} "
+        f"{'disagrees' if len(stale) == 1 else 'disagree'} with {org_path}; "
         "run `orgtf render` and commit the result"
     )
     return ExitCode.FAILURE

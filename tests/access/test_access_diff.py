@@ -57,7 +57,7 @@ def test_grant_through_new_group_membership(
     assert "+ alice production/FooMonitoring via operators [protected account]" in got
     assert "+ alice production/RdsOperator via operators [protected account, MFA]" in got
     assert "+ user alice joins group operators" in got
-    assert got[-1] == "Summary: 2 granted (2 in protected accounts), 0 revoked, 1 other changes"
+    assert got[-1] == "Summary: 2 granted (2 in protected accounts), 0 revoked, 1 other change"
 
 
 @pytest.mark.parametrize(("fail_on", "expected"), [("grant-protected", 1), ("grant", 1)])
@@ -67,7 +67,7 @@ def test_fail_on_protected_grant(
     code, out, err = diff(capsys, tmp_path, join_operators, "--fail-on", fail_on)
     assert code == expected
     assert "+ alice production/RdsOperator" in out
-    assert "2 access grant(s)" in err
+    assert "2 access grants" in err
     assert f"--fail-on {fail_on}" in err
 
 
@@ -187,7 +187,7 @@ def test_unprotecting_while_granting_still_counts_as_protected(
     got = lines(out)
     assert "+ bob production/RdsOperator via rds [protected account, MFA]" in got
     assert "~ account production: protected true -> false" in got
-    assert "1 access grant(s) in protected accounts" in err
+    assert "1 access grant in protected accounts" in err
     code, out, _ = diff(capsys, tmp_path, unprotect_and_grant, "--format", "json")
     assert json.loads(out)["summary"]["granted_protected"] == 1
 
@@ -231,9 +231,9 @@ def test_group_gaining_a_managed_policy_is_a_broad_grant(
     assert f"~ group alfie-developers: managed_policy_arns (none) -> {ADMIN}" in got
     assert got[-1] == (
         "Summary: 0 granted (0 in protected accounts), 0 revoked, "
-        "2 broad grant(s) through group policies, 1 other changes"
+        "2 broad grants through group policies, 1 other change"
     )
-    assert "2 access grant(s)" in err and "2 through group policies" in err
+    assert "2 access grants" in err and "2 through group policies" in err
 
 
 def test_joining_a_group_with_a_managed_policy_is_a_broad_grant(
@@ -324,7 +324,7 @@ def test_turning_mfa_off_has_no_max_age_line(
     assert lines(out)[1:] == [
         "Other changes:",
         "~ role production/RdsOperator: require_mfa true -> false",
-        "Summary: 0 granted (0 in protected accounts), 0 revoked, 1 other changes",
+        "Summary: 0 granted (0 in protected accounts), 0 revoked, 1 other change",
     ]
 
     def mfa_on(data: dict[str, Any]) -> None:

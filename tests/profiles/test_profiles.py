@@ -204,7 +204,7 @@ def test_merge_keeps_everything_else(
     target.write_bytes(EXISTING)
     target.chmod(0o640)
     out = write(capsys, config, target, "alice")
-    assert out.startswith(f"updated {target} with 4 profile(s) for alice")
+    assert out.startswith(f"updated {target} with 4 profiles for alice")
     merged = target.read_bytes()
     assert merged.startswith(EXISTING + b"\n\n# BEGIN orgtf managed profiles")
     backup = target.with_name("config.orgtf-backup")
@@ -228,7 +228,7 @@ def test_second_run_changes_nothing(
     first = target.read_bytes()
     target.with_name("config.orgtf-backup").unlink()
     out = write(capsys, config, target, "alice")
-    assert out.startswith(f"{target} is up to date (4 profile(s) for alice); nothing written")
+    assert out.startswith(f"{target} is up to date (4 profiles for alice); nothing written")
     assert target.read_bytes() == first
     assert not target.with_name("config.orgtf-backup").exists()
 
@@ -292,7 +292,7 @@ def test_missing_file_is_created_private(
 ) -> None:
     target = tmp_path / "home" / ".aws" / "config"
     out = write(capsys, config, target, "carol")
-    assert out.startswith(f"created {target} with 3 profile(s) for carol")
+    assert out.startswith(f"created {target} with 3 profiles for carol")
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     assert stat.S_IMODE(target.parent.stat().st_mode) == 0o700
     assert set(profiles_in(target)) == {

@@ -482,7 +482,7 @@ def test_render_check_flags_terraform_files_orgtf_did_not_render(
         f"environments/production/extra.tfvars.json (account production): {flagged}",
         f"environments/production/nested/deeper.tf (account production): {flagged}",
         f"modules/account-roles/backdoor.tf (shared modules): {flagged}",
-        f"7 file(s) under {out} disagree with {config}; run `orgtf render` and commit the result",
+        f"7 files under {out} disagree with {config}; run `orgtf render` and commit the result",
     ]
     # Writing leaves them alone but warns; --check keeps failing until they are removed.
     assert main(["--config", str(config), "render", "--out", str(out)]) == 0
