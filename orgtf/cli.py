@@ -14,7 +14,7 @@ from typing import Any, NoReturn
 
 from orgtf import __version__
 from orgtf.commands import COMMANDS
-from orgtf.commands.base import COMMAND_KEY, Command, Context
+from orgtf.commands.base import COMMAND_KEY, CONFIG_NAME, Command, Context, find_config
 from orgtf.commands.completion import completion_command
 from orgtf.errors import ExitCode, OrgtfError, UsageError
 from orgtf.text import did_you_mean, terminal_lines
@@ -84,9 +84,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _context(args: argparse.Namespace, environ: os._Environ[str] | dict[str, str]) -> Context:
-    config = args.config or Path(environ.get("ORGTF_CONFIG") or "org.yaml")
     sandbox = bool(args.sandbox) or environ.get("ORGTF_SANDBOX", "").lower() in _TRUE
-    return Context(config_path=config, sandbox=sandbox)
+    given = args.config or (Path(environ["ORGTF_CONFIG"]) if environ.get("ORGTF_CONFIG") else None)
+    if given is not None:
+        return Context(config_path=given, sandbox=sandbox)
+    found, searched = find_config(Path.cwd())
+    config = found or Path(CONFIG_NAME)
+    return Context(config_path=config, sandbox=sandbox, explicit=False, searched=searched)
 
 
 def _terminate_as_interrupt(signum: int, frame: object) -> None:

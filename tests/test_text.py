@@ -71,10 +71,10 @@ def test_error_messages_reach_the_terminal_without_escape_sequences(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     hostile = tmp_path / "org\x1b]0;owned\x07.yaml"
-    assert main(["--config", str(hostile), "validate"]) == 3
+    assert main(["--config", str(hostile), "validate"]) == 4
     err = capsys.readouterr().err
     assert "\x1b" not in err and "\x07" not in err
-    assert "org?]0;owned?.yaml:1:1: error: file not found" in err
+    assert "org?]0;owned?.yaml: no such file" in err
 
 
 def test_text_table_aligns_and_is_terminal_safe() -> None:

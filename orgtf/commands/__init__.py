@@ -15,6 +15,7 @@ from orgtf.commands import (
     catalog,
     config,
     demo,
+    init,
     profiles,
     recovery,
     render,
@@ -24,6 +25,7 @@ from orgtf.commands import (
 from orgtf.commands.base import Command, Context
 
 COMMANDS: tuple[Command[Any], ...] = (
+    *init.COMMANDS,
     *config.COMMANDS,
     *access.COMMANDS,
     *profiles.COMMANDS,

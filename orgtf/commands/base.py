@@ -15,18 +15,27 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from orgtf.config import Organization, load_organization
-from orgtf.errors import ExitCode
+from orgtf.errors import ExitCode, UsageError
 
 OptionsT = TypeVar("OptionsT")
 COMMAND_KEY = "orgtf_command"  # where the parser leaves the chosen (innermost) command
 
 
+CONFIG_NAME = "org.yaml"
+
+
 @dataclass(frozen=True)
 class Context:
-    """Global options, resolved once."""
+    """Global options, resolved once.
+
+    ``explicit`` says the config path was given (``--config`` or ``$ORGTF_CONFIG``);
+    otherwise it was found in the working directory or a parent (``searched``, in order).
+    """
 
     config_path: Path
     sandbox: bool
+    explicit: bool = True
+    searched: tuple[Path, ...] = ()
 
     @property
     def project_dir(self) -> Path:
@@ -34,8 +43,35 @@ class Context:
         return self.config_path.resolve().parent
 
     def load(self) -> Organization:
-        """The validated organization (raises ConfigError, exit 3)."""
+        """The validated organization: UsageError (exit 4) when there is no org.yaml,
+        ConfigError (exit 3) when it is invalid."""
+        if not self.config_path.exists():
+            raise UsageError(self._missing())
         return load_organization(self.config_path)
+
+    def _missing(self) -> str:
+        if self.explicit:
+            return (
+                f"{self.config_path}: no such file; pass --config PATH to an existing org.yaml, "
+                f"or create one with `orgtf init --config {self.config_path}`"
+            )
+        where = self.searched[0] if self.searched else Path.cwd()
+        return (
+            f"no {CONFIG_NAME} in {where} or any directory above it (up to {where.anchor}); "
+            "pass --config PATH, set ORGTF_CONFIG, or create one here with `orgtf init`"
+        )
+
+
+def find_config(start: Path) -> tuple[Path | None, tuple[Path, ...]]:
+    """The org.yaml in ``start`` or its nearest parent that has one (as git finds its
+    repository), and the directories searched. In ``start`` itself it is named relatively."""
+    searched: list[Path] = []
+    for directory in (start, *start.parents):
+        searched.append(directory)
+        if (directory / CONFIG_NAME).is_file():
+            found = Path(CONFIG_NAME) if directory == start else directory / CONFIG_NAME
+            return found, tuple(searched)
+    return None, tuple(searched)
 
 
 @dataclass(frozen=True)

@@ -48,8 +48,8 @@ def test_default_config_is_org_yaml_in_cwd(
 ) -> None:
     monkeypatch.delenv("ORGTF_CONFIG", raising=False)
     monkeypatch.chdir(tmp_path)
-    assert main(["validate"]) == 3
-    assert "org.yaml:1:1: error: file not found" in capsys.readouterr().err
+    assert main(["validate"]) == 4  # no org.yaml: a usage error, not an invalid file
+    assert "orgtf: error: no org.yaml in " in capsys.readouterr().err
 
 
 def test_python_dash_m_runs_the_cli(tmp_path: Path) -> None:

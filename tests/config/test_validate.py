@@ -356,8 +356,8 @@ def test_debug_shows_traceback_only_on_request(
 
 
 def test_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--config", str(tmp_path / "nope.yaml"), "validate"]) == 3
-    assert "nope.yaml:1:1: error: file not found" in capsys.readouterr().err
+    assert main(["--config", str(tmp_path / "nope.yaml"), "validate"]) == 4
+    assert f"{tmp_path / 'nope.yaml'}: no such file" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(
