@@ -38,9 +38,14 @@ def _configure_validate(parser: argparse.ArgumentParser) -> None:
 
 
 def validate(options: ValidateOptions, ctx: Context) -> ExitCode:
-    """Check org.yaml; print a one-line summary when it is valid (exit 3 when it is not)."""
+    """Check org.yaml; print a one-line summary when it is valid (exit 3 when it is not).
+
+    Warnings go to stderr, one ``FILE:LINE:COL: warning: ...`` line each; they leave exit 0.
+    """
     if options.format == "text":
         org = ctx.load()
+        for warning in org.warnings:
+            print(warning, file=sys.stderr)
         print(f"{ctx.config_path}: valid: {_summary_text(org)}")
         return ExitCode.OK
     try:
@@ -48,7 +53,7 @@ def validate(options: ValidateOptions, ctx: Context) -> ExitCode:
     except ConfigError as exc:
         _print_json(ctx, None, exc.problems)
         return exc.exit_code
-    _print_json(ctx, org, ())
+    _print_json(ctx, org, org.warnings)
     return ExitCode.OK
 
 

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from orgtf.errors import Severity
+
 PathKey = tuple[str | int, ...]
 
 
 class Finding(NamedTuple):
-    """A problem at ``path``; ``at_key`` points at the key rather than its value."""
+    """A problem at ``path``; ``at_key`` points at the key rather than its value.
+
+    A warning leaves the file valid: validate prints it, and the ``Organization`` carries it.
+    """
 
     path: PathKey
     message: str
     at_key: bool = False
+    severity: Severity = "error"
 
 
 Raw = Finding | tuple[PathKey, str]

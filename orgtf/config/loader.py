@@ -6,6 +6,7 @@ import math
 import types
 import typing
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from pydantic_core import ErrorDetails
 
 from orgtf.config import model
 from orgtf.config.checks import check_all
+from orgtf.config.findings import Finding
 from orgtf.config.model import OrgConfig
 from orgtf.config.organization import Organization
 from orgtf.config.source import (
@@ -67,10 +69,15 @@ def _validate(data: dict[str, Any], source: SourceMap, path: Path) -> Organizati
         raise ConfigError(problems) from None
     if problems:
         raise ConfigError(problems)
-    problems = [source.problem(f.path, f.message, key=f.at_key) for f in check_all(config)]
-    if problems:
+    problems = [_located(f, source) for f in check_all(config)]
+    if any(p.severity == "error" for p in problems):
         raise ConfigError(problems)
-    return Organization(config=config, path=path)
+    return Organization(config=config, path=path, warnings=tuple(sorted(problems)))
+
+
+def _located(finding: Finding, source: SourceMap) -> Problem:
+    problem = source.problem(finding.path, finding.message, key=finding.at_key)
+    return replace(problem, severity=finding.severity)
 
 
 def _empty_sections_as_mappings(data: dict[str, Any]) -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from orgtf.config.model import Account, Group, OrgConfig, Role, RoleRef, User
-from orgtf.errors import UsageError
+from orgtf.errors import Problem, UsageError
 from orgtf.text import did_you_mean
 
 
@@ -18,10 +18,14 @@ def iam_arn(account_id: str, kind: str, path: str, name: str) -> str:
 
 @dataclass(frozen=True)
 class Organization:
-    """A valid org.yaml: every cross-reference resolves and every IAM limit holds."""
+    """A valid org.yaml: every cross-reference resolves and every IAM limit holds.
+
+    ``warnings`` are what validate found worth a look but not wrong, sorted by position.
+    """
 
     config: OrgConfig
     path: Path
+    warnings: tuple[Problem, ...] = ()
 
     @property
     def name(self) -> str:
