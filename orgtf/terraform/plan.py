@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from typing import Literal, TypeAlias, cast, get_args
 
 from orgtf.errors import OrgtfError
+from orgtf.terraform.diff import AttributeChange, attribute_changes
+from orgtf.terraform.diff import JsonValue as JsonValue  # the type of plan values, used downstream
 
 Action: TypeAlias = Literal["no-op", "create", "read", "update", "delete"]
 ChangeKind: TypeAlias = Literal["create", "update", "delete", "replace", "read", "no-op"]
-JsonValue: TypeAlias = bool | int | float | str | list["JsonValue"] | dict[str, "JsonValue"] | None
 
 _ACTIONS: frozenset[str] = frozenset(get_args(Action))
 _KINDS: dict[tuple[str, ...], ChangeKind] = {
@@ -55,6 +56,8 @@ class ResourceChange:
     deposed: str | None = None
     # The planned values (unknown ones absent); kept out of repr, as they may hold secrets.
     after: Mapping[str, JsonValue] | None = field(default=None, repr=False, compare=False)
+    # What changes inside an updated or replaced object (only ``show -json`` has the values).
+    attributes: tuple[AttributeChange, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def kind(self) -> ChangeKind:
@@ -119,6 +122,12 @@ class PlanSummary:
     def has_changes(self) -> bool:
         """True when any resource or output would change."""
         return bool(self.changes or self.output_changes)
+
+    @property
+    def updates_anything(self) -> bool:
+        """True when any object is updated in place or replaced: the changes whose attributes
+        reports show (their before and after values are only in ``terraform show -json``)."""
+        return any(c.kind in ("update", "replace") for c in self.changes)
 
 
 @dataclass(frozen=True)
@@ -194,6 +203,7 @@ def _resource_change(item: object, source: str) -> ResourceChange:
     module = item.get("module_address")
     deposed = item.get("deposed")
     after = item["change"].get("after")
+    kind = _KINDS[actions]
     return ResourceChange(
         address=address,
         type=str(item.get("type", "")),
@@ -203,6 +213,7 @@ def _resource_change(item: object, source: str) -> ResourceChange:
         module_address=str(module) if module else None,
         deposed=str(deposed) if deposed else None,
         after=after if isinstance(after, dict) else None,
+        attributes=attribute_changes(item["change"]) if kind in ("update", "replace") else (),
     )
 
 

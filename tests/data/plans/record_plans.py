@@ -1,8 +1,9 @@
 """Re-record the plan fixtures in this directory with the bundled Terraform (see README.md).
 
-    .venv/bin/python tests/data/plans/record_plans.py
+    .venv/bin/python tests/data/plans/record_plans.py [iam] [outputs] [grants]
 
-Runs offline: a state-only stand-in for three hashicorp/aws IAM resource types and two data
+Records every configuration's fixtures, or only those of the configurations named. Runs
+offline: a state-only stand-in for five hashicorp/aws IAM resource types and two data
 sources (built on the ``tf`` framework, installed into a filesystem mirror) lets real Terraform
 plan creates, in-place updates, deletes, replacements in both orders, no-ops and deferred reads.
 With ``--provider`` this file is that provider.
@@ -131,6 +132,73 @@ output "greeting" {
 }
 """
 
+# A group's grant policy as orgtf's identity-groups module writes it, and a user whose tags
+# include a sensitive value.
+GRANTS_ROOT_TF = """\
+terraform {
+  required_providers {
+    aws = { source = "hashicorp/aws" }
+  }
+}
+
+variable "groups" {
+  type = map(object({ role_arns = list(string), mfa_role_arns = list(string) }))
+}
+variable "contact" {
+  type      = string
+  sensitive = true
+}
+
+resource "aws_iam_group_policy" "assume_roles" {
+  for_each = var.groups
+  name     = "orgtf-assume-roles"
+  group    = each.key
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      for statement in [
+        {
+          Sid      = "AssumeRoles"
+          Effect   = "Allow"
+          Action   = "sts:AssumeRole"
+          Resource = each.value.role_arns
+        },
+        {
+          Sid       = "AssumeRolesWithMFA"
+          Effect    = "Allow"
+          Action    = "sts:AssumeRole"
+          Resource  = each.value.mfa_role_arns
+          Condition = { Bool = { "aws:MultiFactorAuthPresent" = "true" } }
+        },
+      ] : statement if length(statement.Resource) > 0
+    ]
+  })
+}
+
+resource "aws_iam_user" "alice" {
+  name = "alice"
+  tags = { ManagedBy = "orgtf", Contact = var.contact }
+}
+"""
+
+GRANTS_V1: dict[str, Any] = {
+    "groups": {
+        "admins": {
+            "role_arns": [
+                "arn:aws:iam::222222222222:role/Admin",
+                "arn:aws:iam::333333333333:role/Admin",
+            ],
+            "mfa_role_arns": ["arn:aws:iam::444444444444:role/Auditor"],
+        },
+        "readers": {"role_arns": ["arn:aws:iam::333333333333:role/ReadOnly"], "mfa_role_arns": []},
+    },
+    "contact": "ops@example.com",
+}
+# v2 removes prod's Admin role from the admins grant and changes the sensitive contact tag.
+GRANTS_V2: dict[str, Any] = json.loads(json.dumps(GRANTS_V1))
+GRANTS_V2["groups"]["admins"]["role_arns"] = ["arn:aws:iam::333333333333:role/Admin"]
+GRANTS_V2["contact"] = "security@example.com"
+
 V1: dict[str, Any] = {
     "roles": {
         "Admin": {"description": "Full administrator access", "path": "/"},
@@ -159,36 +227,61 @@ V2["roles"]["ReadOnly"]["path"] = "/readonly/"
 V2["deploy_role_name"] = "Deployer"
 
 
-def record() -> None:
-    """Record every fixture into this directory."""
+def record(configurations: list[str]) -> None:
+    """Record the fixtures of ``configurations`` (all when empty) into this directory."""
+    recorders = {"iam": _record_iam, "outputs": _record_outputs, "grants": _record_grants}
+    unknown = set(configurations) - set(recorders)
+    if unknown:
+        raise SystemExit(f"unknown configurations: {', '.join(sorted(unknown))}")
     with tempfile.TemporaryDirectory(prefix="orgtf-record-") as tmp:
         root = Path(tmp)
         env = _environment(root)
-        iam = root / "iam"
-        (iam / "grants").mkdir(parents=True)
-        (iam / "main.tf").write_text(MAIN_TF)
-        (iam / "grants" / "main.tf").write_text(GRANTS_TF)
-        (iam / "v1.tfvars.json").write_text(json.dumps(V1))
-        (iam / "v2.tfvars.json").write_text(json.dumps(V2))
-        tf = _runner(iam, env)
-        tf("init")
-        _save("create", tf, "-var-file=v1.tfvars.json")
-        tf("apply", "-auto-approve", "-var-file=v1.tfvars.json")
-        _save("no_changes", tf, "-var-file=v1.tfvars.json")
-        _save("destroy", tf, "-destroy", "-var-file=v1.tfvars.json")
-        _save("mixed", tf, "-var-file=v2.tfvars.json")
-        tf("apply", "mixed.tfplan")
-        # Terraform 1.0.3 leaves the replaced deploy role deposed here; the next plan deletes it.
-        _save("deposed", tf, "-var-file=v2.tfvars.json")
-        outputs = root / "outputs"
-        outputs.mkdir()
-        (outputs / "main.tf").write_text(OUTPUTS_TF)
-        (outputs / "terraform.tfvars.json").write_text('{"greeting": "hello"}')
-        tf = _runner(outputs, env)
-        tf("init")
-        _save("outputs_only", tf)
-        tf("apply", "-auto-approve")
-        _save("empty", tf)
+        for name, recorder in recorders.items():
+            if not configurations or name in configurations:
+                recorder(root, env)
+
+
+def _record_iam(root: Path, env: dict[str, str]) -> None:
+    iam = root / "iam"
+    (iam / "grants").mkdir(parents=True)
+    (iam / "main.tf").write_text(MAIN_TF)
+    (iam / "grants" / "main.tf").write_text(GRANTS_TF)
+    (iam / "v1.tfvars.json").write_text(json.dumps(V1))
+    (iam / "v2.tfvars.json").write_text(json.dumps(V2))
+    tf = _runner(iam, env)
+    tf("init")
+    _save("create", tf, "-var-file=v1.tfvars.json")
+    tf("apply", "-auto-approve", "-var-file=v1.tfvars.json")
+    _save("no_changes", tf, "-var-file=v1.tfvars.json")
+    _save("destroy", tf, "-destroy", "-var-file=v1.tfvars.json")
+    _save("mixed", tf, "-var-file=v2.tfvars.json")
+    tf("apply", "mixed.tfplan")
+    # Terraform 1.0.3 leaves the replaced deploy role deposed here; the next plan deletes it.
+    _save("deposed", tf, "-var-file=v2.tfvars.json")
+
+
+def _record_outputs(root: Path, env: dict[str, str]) -> None:
+    outputs = root / "outputs"
+    outputs.mkdir()
+    (outputs / "main.tf").write_text(OUTPUTS_TF)
+    (outputs / "terraform.tfvars.json").write_text('{"greeting": "hello"}')
+    tf = _runner(outputs, env)
+    tf("init")
+    _save("outputs_only", tf)
+    tf("apply", "-auto-approve")
+    _save("empty", tf)
+
+
+def _record_grants(root: Path, env: dict[str, str]) -> None:
+    grants = root / "grants"
+    grants.mkdir()
+    (grants / "main.tf").write_text(GRANTS_ROOT_TF)
+    (grants / "v1.tfvars.json").write_text(json.dumps(GRANTS_V1))
+    (grants / "v2.tfvars.json").write_text(json.dumps(GRANTS_V2))
+    tf = _runner(grants, env)
+    tf("init")
+    tf("apply", "-auto-approve", "-var-file=v1.tfvars.json")
+    _save("grant_update", tf, "-var-file=v2.tfvars.json")
 
 
 def _environment(root: Path) -> dict[str, str]:
@@ -302,6 +395,23 @@ def _provider() -> None:
         def computed(self, planned: dict[str, Any]) -> dict[str, Any]:
             return {"id": f"{planned['role']}-{planned['policy_arn'].rsplit('/', 1)[-1]}"}
 
+    class GroupPolicy(Role):
+        name, schema = "iam_group_policy", attrs(
+            ("id", s, c), ("name", s, "r!"), ("group", s, "r!"), ("policy", s, "r"),
+        )  # fmt: skip
+
+        def computed(self, planned: dict[str, Any]) -> dict[str, Any]:
+            return {"id": f"{planned['group']}:{planned['name']}"}
+
+    class User(Role):
+        name, schema = "iam_user", attrs(
+            ("id", s, c), ("arn", s, c), ("name", s, "r!"), ("tags", types.Map(s), "o"),
+        )  # fmt: skip
+
+        def computed(self, planned: dict[str, Any]) -> dict[str, Any]:
+            arn = f"arn:aws:iam::{ACCOUNT}:user/{planned['name']}"
+            return {"id": planned["name"], "arn": arn}
+
     class CallerIdentity(Named, p.DataSource):  # type: ignore[misc]
         name, schema = "caller_identity", attrs(("id", s, c), ("account_id", s, c), ("arn", s, c))
 
@@ -335,7 +445,7 @@ def _provider() -> None:
             return [CallerIdentity, RoleData]
 
         def get_resources(self) -> list[Any]:
-            return [Role, Policy, Attachment]
+            return [Role, Policy, Attachment, GroupPolicy, User]
 
     run_provider(Aws(), sys.argv[2:])
 
@@ -344,4 +454,4 @@ if __name__ == "__main__":
     if sys.argv[1:2] == ["--provider"]:
         _provider()
     else:
-        record()
+        record(sys.argv[1:])
