@@ -116,6 +116,7 @@ class Engine:
 
     def _plan_one(self, ws: Workspace, progress: Progress) -> AccountPlan:
         tf = self.terraform(ws)
+        protected = self.org.account(ws.account).protected
         try:
             progress.step(ws.account, "init")
             tf.init_if_needed(backend_file=self.target.backend_file())
@@ -123,13 +124,15 @@ class Engine:
             ws.plan_file.parent.mkdir(parents=True, exist_ok=True)
             ws.plan_meta.unlink(missing_ok=True)
             changes, summary = tf.plan_summary(ws.plan_file)
+            if summary.updates_anything:  # before/after values: only show -json has them
+                summary = tf.show_plan(ws.plan_file)
             state = tf.planned_state_serial(ws.plan_file)
         except Interrupted:
             raise
         except OrgtfError as exc:
             ws.plan_file.unlink(missing_ok=True)
             result = AccountPlan(
-                ws.account, ws.account_id, "error", None, _reason(ws, exc), tf.log_path
+                ws.account, ws.account_id, "error", None, _reason(ws, exc), tf.log_path, protected
             )
             progress.done(ws.account, "error")
             return result
@@ -137,7 +140,7 @@ class Engine:
         self._reviewed[ws.account] = saved_plans.keep_reviewed(ws)
         status: AccountStatus = "changes" if changes else "no-changes"
         progress.done(ws.account, _plan_outcome(status, summary))
-        return AccountPlan(ws.account, ws.account_id, status, summary, None, tf.log_path)
+        return AccountPlan(ws.account, ws.account_id, status, summary, None, tf.log_path, protected)
 
     def _record_plan(self, ws: Workspace, state: str) -> None:
         source = self._fingerprints[ws.account]
@@ -166,7 +169,8 @@ class Engine:
         summary = saved_plans.check_saved(ws, record, current, self.target.kind, tf)
         self._reviewed[ws.account] = digest
         status: AccountStatus = "changes" if summary.has_changes else "no-changes"
-        return AccountPlan(ws.account, ws.account_id, status, summary, None, tf.log_path)
+        protected = self.org.account(ws.account).protected
+        return AccountPlan(ws.account, ws.account_id, status, summary, None, tf.log_path, protected)
 
     # -- apply ------------------------------------------------------------------------------
 

@@ -22,10 +22,17 @@ class AccountPlan:
     summary: PlanSummary | None = None
     error: str | None = None
     log_path: Path | None = None
+    protected: bool = False  # the account is protected: apply refuses its deletes
 
     def __post_init__(self) -> None:
         if (self.status == "error") != (self.error is not None):
             raise ValueError("an error message is required exactly when status is 'error'")
+
+    @property
+    def apply_refuses_destroy(self) -> bool:
+        """True when apply will refuse this plan unless --allow-destroy: the account is
+        protected and the plan deletes or replaces something there."""
+        return self.protected and self.summary is not None and self.summary.destroys_anything
 
 
 @dataclass(frozen=True)

@@ -10,12 +10,18 @@ import pytest
 
 from orgtf.run.apply_report import format_apply, format_apply_summary
 from orgtf.run.report import MARKDOWN_LIMIT, format_report
+from orgtf.run.report_parts import REFUSED
 from orgtf.run.results import AccountPlan, ApplyOutcome
+from orgtf.terraform.diff import attribute_changes
 from orgtf.terraform.plan import PlanSummary, ResourceChange, parse_plan
 
 PLANS = Path(__file__).parents[1] / "data" / "plans"
 MIXED = parse_plan((PLANS / "mixed.json").read_text())
 NO_CHANGES = parse_plan((PLANS / "no_changes.json").read_text())
+GRANT = parse_plan((PLANS / "grant_update.json").read_text())  # prod's Admin role removed
+GRANT_ADDRESS = 'aws_iam_group_policy.assume_roles["admins"]'
+PROD_ADMIN = "arn:aws:iam::222222222222:role/Admin"
+DEV_ADMIN = "arn:aws:iam::333333333333:role/Admin"
 ERROR = "terraform plan failed (exit 1)\n    Error: Invalid expression"
 LOG = Path(".orgtf/logs/security/terraform.log")
 
@@ -61,25 +67,45 @@ def _many(accounts: int, resources: int) -> list[AccountPlan]:
 
 def test_json_follows_the_contract() -> None:
     document = json.loads(format_report(_results(), "json"))
+    production = document["accounts"][1]
+    attributes = {r["address"]: r.pop("attributes") for r in production["resources"]}
+    assert attributes['aws_iam_role.this["Admin"]'] == {
+        "description": {
+            "before": "Full administrator access",
+            "after": "Full administrator access (break-glass only)",
+            "diff": [
+                '- "Full administrator access"',
+                '+ "Full administrator access (break-glass only)"',
+            ],
+            "forces_replacement": False,
+        }
+    }
+    assert attributes['aws_iam_role.this["Auditor"]'] == {}  # a delete: the whole object goes
+    assert sorted(attributes['aws_iam_role.this["ReadOnly"]']) == ["arn", "id", "path", "unique_id"]
+    assert attributes['aws_iam_role.this["ReadOnly"]']["path"]["forces_replacement"] is True
     assert document == {
         "accounts": [
             {
                 "account": "master",
                 "account_id": "111111111111",
+                "protected": False,
                 "status": "no-changes",
                 "add": 0,
                 "change": 0,
                 "destroy": 0,
+                "apply_refuses_destroy": False,
                 "resources": [],
                 "error": None,
             },
             {
                 "account": "production",
                 "account_id": "222222222222",
+                "protected": False,
                 "status": "changes",
                 "add": 2,
                 "change": 1,
                 "destroy": 3,
+                "apply_refuses_destroy": False,
                 "resources": [
                     {"address": "aws_iam_role.deploy", "actions": ["create", "delete"]},
                     {"address": 'aws_iam_role.this["Admin"]', "actions": ["update"]},
@@ -91,10 +117,12 @@ def test_json_follows_the_contract() -> None:
             {
                 "account": "security",
                 "account_id": "444444444444",
+                "protected": False,
                 "status": "error",
                 "add": 0,
                 "change": 0,
                 "destroy": 0,
+                "apply_refuses_destroy": False,
                 "resources": [],
                 "error": ERROR,
             },
@@ -128,14 +156,19 @@ def test_text_has_a_table_and_the_changes_of_each_account() -> None:
         "3 accounts: 1 with changes, 1 without changes, 1 failed; +2 ~1 -3 in total",
     ]
     details = "\n".join(lines[5:])
+    assert "production (222222222222): +2 ~1 -3\n  +/- aws_iam_role.deploy\n" in details
     assert (
-        "production (222222222222): +2 ~1 -3\n"
-        "  +/- aws_iam_role.deploy\n"
         '  ~   aws_iam_role.this["Admin"]\n'
+        "        description:\n"
+        '  -       "Full administrator access"\n'
+        '  +       "Full administrator access (break-glass only)"\n'
         '  -   aws_iam_role.this["Auditor"]\n'
         '  -/+ aws_iam_role.this["ReadOnly"]\n'
-        "  outputs changing: deploy_role_arn, role_arns\n"
     ) in details
+    assert (
+        '        path:  (forces replacement)\n  -       "/"\n  +       "/readonly/"\n'
+    ) in details
+    assert "  outputs changing: deploy_role_arn, role_arns\n" in details
     assert f"security (444444444444): error\n  {ERROR.splitlines()[0]}" in details
     assert f"  log: {LOG}" in details
     assert "master (" not in details  # accounts without changes only appear in the table
@@ -222,6 +255,138 @@ def test_markdown_table_itself_is_capped() -> None:
     assert 0 < len(rows) < 1_500
     assert f"| {1_500 - len(rows)} more rows not shown |" in markdown
     assert f"so {1_500 - len(rows)} table rows and the details of 1500 more accounts" in markdown
+
+
+def _grant_removals(account: int, removed: int) -> ResourceChange:
+    """An update of a group's grant that removes ``removed`` roles of ``account``."""
+    kept = ["arn:aws:iam::999999999999:role/Kept"]
+    arns = [f"arn:aws:iam::{account:012d}:role/Role{r:04d}" for r in range(removed)]
+
+    def grant(resources: list[str]) -> str:
+        statement = {"Sid": "AssumeRoles", "Effect": "Allow", "Action": "sts:AssumeRole"}
+        return json.dumps(
+            {"Version": "2012-10-17", "Statement": [{**statement, "Resource": resources}]}
+        )
+
+    change = {
+        "actions": ["update"],
+        "before": {"policy": grant(arns + kept)},
+        "after": {"policy": grant(kept)},
+        "after_unknown": {},
+        "before_sensitive": {},
+        "after_sensitive": {},
+    }
+    return ResourceChange(
+        GRANT_ADDRESS, "aws_iam_group_policy", "assume_roles", "managed", ("update",),
+        attributes=attribute_changes(change),
+    )  # fmt: skip
+
+
+def _granting(accounts: int, removed: int) -> list[AccountPlan]:
+    return [
+        AccountPlan(
+            f"account-{a:04d}",
+            f"{a:012d}",
+            "changes",
+            PlanSummary("1.0.3", (_grant_removals(a, removed),)),
+        )
+        for a in range(accounts)
+    ]
+
+
+def test_a_removed_grant_shows_its_arn_before_and_after_in_json() -> None:
+    results = [AccountPlan("master", "111111111111", "changes", GRANT)]
+    (account,) = json.loads(format_report(results, "json"))["accounts"]
+    resources = {r["address"]: r for r in account["resources"]}
+    attributes = resources[GRANT_ADDRESS]["attributes"]
+    assert set(attributes) == {"policy"}  # unchanged attributes are left out
+    policy = attributes["policy"]
+    # Policy documents are JSON objects, not strings.
+    assert policy["before"]["Statement"][0] == {
+        "Action": "sts:AssumeRole",
+        "Effect": "Allow",
+        "Resource": [PROD_ADMIN, DEV_ADMIN],
+        "Sid": "AssumeRoles",
+    }
+    assert policy["after"]["Statement"][0]["Resource"] == [DEV_ADMIN]
+    assert policy["diff"] == [f"- Statement[AssumeRoles].Resource: {PROD_ADMIN}"]
+    assert policy["forces_replacement"] is False
+    tags = resources["aws_iam_user.alice"]["attributes"]["tags"]
+    assert tags["before"] == tags["after"] == {"Contact": "(sensitive)", "ManagedBy": "orgtf"}
+    assert tags["diff"] == ["- Contact: (sensitive)", "+ Contact: (sensitive)"]
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "markdown"])
+def test_sensitive_values_never_reach_a_report(fmt: str) -> None:
+    report = format_report([AccountPlan("master", "1", "changes", GRANT)], fmt)  # type: ignore[arg-type]
+    assert "example.com" not in report and "(sensitive)" in report
+
+
+def test_a_removed_grant_is_a_removed_line_in_text_and_markdown() -> None:
+    results = [AccountPlan("master", "111111111111", "changes", GRANT)]
+    text = format_report(results, "text")
+    assert (
+        f"  ~   {GRANT_ADDRESS}\n"
+        "        policy:\n"
+        f"  -       Statement[AssumeRoles].Resource: {PROD_ADMIN}\n"
+        "  ~   aws_iam_user.alice\n"
+        "        tags:\n"
+        "  -       Contact: (sensitive)\n"
+        "  +       Contact: (sensitive)\n"
+    ) in text
+    markdown = format_report(results, "markdown")
+    # In the diff block the sign comes first, so the removed ARN is a red line.
+    assert (
+        f"```diff\n~   {GRANT_ADDRESS}\n"
+        "      policy:\n"
+        f"-       Statement[AssumeRoles].Resource: {PROD_ADMIN}\n"
+    ) in markdown
+    assert DEV_ADMIN not in markdown  # the grant that stays is not a change
+
+
+def test_protected_accounts_are_marked_and_refused_destroys_are_said_before_apply() -> None:
+    results = [
+        AccountPlan("prod", "222222222222", "changes", MIXED, protected=True),
+        AccountPlan("master", "111111111111", "changes", GRANT, protected=True),
+        AccountPlan("dev", "333333333333", "changes", MIXED),
+    ]
+    text = format_report(results, "text")
+    assert "\nprod (protected)    222222222222  changes" in text
+    assert "prod (222222222222, protected): +2 ~1 -3\n  " + REFUSED + "\n  +/- " in text
+    assert "master (111111111111, protected): +0 ~2 -0\n  ~   " in text  # nothing destroyed
+    assert text.count(REFUSED) == 1 and "dev (333333333333): +2 ~1 -3\n  +/-" in text
+    accounts = {a["account"]: a for a in json.loads(format_report(results, "json"))["accounts"]}
+    assert {n: (a["protected"], a["apply_refuses_destroy"]) for n, a in accounts.items()} == {
+        "prod": (True, True),
+        "master": (True, False),
+        "dev": (False, False),
+    }
+    markdown = format_report(results, "markdown")
+    assert f"> **Protected accounts:** prod: {REFUSED}" in markdown
+    assert "| prod (protected) | 222222222222 | changes | 2 | 1 | 3 |" in markdown
+    assert "| master (protected) | 111111111111 | changes | 0 | 2 | 0 |" in markdown
+    assert f"<summary>prod (222222222222, protected): +2 ~1 -3; {REFUSED}</summary>" in markdown
+    assert "<summary>master (111111111111, protected): +0 ~2 -0</summary>" in markdown
+
+
+def test_markdown_cuts_what_changes_inside_resources_first() -> None:
+    markdown = format_report(_granting(accounts=40, removed=40), "markdown")
+    assert len(markdown) <= MARKDOWN_LIMIT
+    outside = _outside_code(markdown)
+    assert len([line for line in outside.splitlines() if line.startswith("| account-")]) == 40
+    # Every account keeps its section; the first ones keep what changes inside resources.
+    assert markdown.count("<details>") == markdown.count("</details>") == 40
+    detailed = markdown.count("      policy:\n")
+    left_out = markdown.count("(what changes inside each resource was left out")
+    assert 0 < detailed < 40 and detailed + left_out == 40
+    assert f"what changes inside the resources of {left_out} accounts were left out" in markdown
+    assert "the details of" not in markdown  # no whole section was cut
+
+
+def test_markdown_keeps_every_detail_that_fits() -> None:
+    markdown = format_report(_granting(accounts=3, removed=5), "markdown")
+    assert markdown.count("-       Statement[AssumeRoles].Resource: ") == 15
+    assert "Truncated" not in markdown and "left out" not in markdown
 
 
 def test_an_error_result_needs_its_message() -> None:
