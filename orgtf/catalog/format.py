@@ -168,7 +168,8 @@ def _md_users(users: tuple[CatalogUser, ...]) -> list[str]:
 
 
 def catalog_text(catalog: Catalog) -> str:
-    """A short summary for a terminal: one line per role, then the counts."""
+    """A summary for a terminal: one line per role, each role's console link, each difference
+    from org.yaml, then the counts."""
     rows = [["ROLE", "MFA", "SESSION", "USERS", "PROFILE"]]
     for role in catalog.roles:
         state = "" if role.deployed else "  (not deployed)"
@@ -182,10 +183,18 @@ def catalog_text(catalog: Catalog) -> str:
             ]
         )
     lines = text_table(rows)
+    if catalog.roles:
+        lines += ["", "Console (switch role):"]
+        links = text_table([[role.ref, role.switch_role_url] for role in catalog.roles])
+        lines += [f"  {link}" for link in links]
+    if catalog.differences:
+        lines += ["", "Differences from org.yaml (orgtf plan shows what reconciles them):"]
+        lines += [f"  {terminal_safe(d)}" for d in catalog.differences]
     deployed = sum(1 for r in catalog.roles if r.deployed)
-    lines.append(
+    lines += [
+        "",
         f"{deployed} of {len(catalog.roles)} roles deployed in organization "
         f"{terminal_safe(catalog.organization)}; {len(catalog.users)} users; "
-        f"{len(catalog.differences)} differences from org.yaml"
-    )
+        f"{len(catalog.differences)} differences from org.yaml",
+    ]
     return "\n".join(lines) + "\n"
