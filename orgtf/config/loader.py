@@ -19,6 +19,7 @@ from orgtf.config.checks import check_all
 from orgtf.config.findings import Finding
 from orgtf.config.model import OrgConfig
 from orgtf.config.organization import Organization
+from orgtf.config.references import check_references
 from orgtf.config.source import (
     PathKey,
     SourceMap,
@@ -66,8 +67,10 @@ def _validate(data: dict[str, Any], source: SourceMap, path: Path) -> Organizati
         config = OrgConfig.model_validate(data)
     except ValidationError as exc:
         problems.extend(_field_problem(error, data, source) for error in exc.errors())
+        problems.extend(_located(f, source) for f in check_references(data))
         raise ConfigError(problems) from None
     if problems:
+        problems.extend(_located(f, source) for f in check_references(data))
         raise ConfigError(problems)
     problems = [_located(f, source) for f in check_all(config)]
     if any(p.severity == "error" for p in problems):

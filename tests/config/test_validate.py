@@ -199,9 +199,7 @@ def test_group_role_references(
 @pytest.mark.parametrize(
     ("old", "new", "position", "message"),
     [
-        ("  ReadOnly:\n", "  Read Only:\n", "9:3", "invalid value 'Read Only': use only letters"),
         ("  alice:", "  " + "a" * 65 + ":", "16:3", "String should have at most 64 characters"),
-        ("  devs:\n", "  devs/x:\n", "13:3", "invalid value 'devs/x': use only letters"),
         (
             "    accounts: [production, qa]\n",
             "    accounts: [production, qa]\n    path: teams/\n",
@@ -247,6 +245,35 @@ def test_names_paths_arns_and_ranges(
     errors = errors_of(out)
     assert len(errors) == 1, errors
     assert errors[0].startswith(f"org.yaml:{position}: error: {message}")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            "  ReadOnly:\n",
+            "  Read Only:\n",
+            [
+                "org.yaml:9:3: error: invalid value 'Read Only': use only letters, digits and +=,.@_-",
+                "org.yaml:14:13: error: unknown role 'ReadOnly' (did you mean 'Read Only'?)",
+            ],
+        ),
+        (
+            "  devs:\n",
+            "  devs/x:\n",
+            [
+                "org.yaml:13:3: error: invalid value 'devs/x': use only letters, digits and +=,.@_-",
+                "org.yaml:16:20: error: unknown group 'devs' (did you mean 'devs/x'?)",
+            ],
+        ),
+    ],
+)
+def test_a_name_the_schema_refuses_is_reported_with_its_references(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], old: str, new: str, expected: list[str]
+) -> None:
+    code, out = run_validate(tmp_path, BASE.replace(old, new), capsys)
+    assert code == 3
+    assert errors_of(out) == expected
 
 
 POLICY = """\
