@@ -228,18 +228,20 @@ def _role_changes(base: Organization, new: Organization) -> Iterator[ConfigChang
     new_refs = {str(r): r for r in all_role_refs(new)}
     yield from _added_removed("role", old_refs, new_refs)
     for text in sorted(old_refs.keys() & new_refs.keys()):
-        name = new_refs[text].role
-        old_role, new_role = base.config.roles[name], new.config.roles[name]
-        before, after = _role_facts(old_role), _role_facts(new_role)
-        if not new_role.require_mfa:  # the age means nothing without MFA: no line for it
+        ref = new_refs[text]
+        old_role, new_role = base.config.roles[ref.role], new.config.roles[ref.role]
+        before = _role_facts(old_role, base.requires_mfa(ref))
+        after = _role_facts(new_role, new.requires_mfa(ref))
+        if not new.requires_mfa(ref):  # the age means nothing without MFA: no line for it
             del before["mfa_max_age"], after["mfa_max_age"]
         yield from _fields("role", text, before, after)
 
 
-def _role_facts(role: Role) -> dict[str, str]:
+def _role_facts(role: Role, require_mfa: bool) -> dict[str, str]:
+    """What a role is in one account; ``require_mfa`` is its effective value there."""
     return {
-        "require_mfa": _flag(role.require_mfa),
-        "mfa_max_age": str(role.mfa_max_age) if role.require_mfa else "",
+        "require_mfa": _flag(require_mfa),
+        "mfa_max_age": str(role.mfa_max_age) if require_mfa else "",
         "max_session_duration": str(role.max_session_duration),
         "managed_policy_arns": ", ".join(sorted(role.managed_policy_arns)),
         "policies": ", ".join(sorted(role.policies)),

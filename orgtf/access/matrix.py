@@ -79,7 +79,7 @@ def access_entries(org: Organization) -> tuple[AccessEntry, ...]:
                     account_id=account.id,
                     role_arn=org.role_arn(ref),
                     groups=tuple(groups),
-                    require_mfa=role.require_mfa,
+                    require_mfa=org.requires_mfa(ref),
                     max_session_duration=role.max_session_duration,
                     protected=account.protected,
                 )

@@ -225,9 +225,9 @@ def _role_differences(
     lines = []
     if live.arn != org.role_arn(ref):
         lines.append(f"role {ref}: ARN {org.role_arn(ref)} in org.yaml, {live.arn} deployed")
-    if live.require_mfa != config.require_mfa:
+    if live.require_mfa != org.requires_mfa(ref):
         lines.append(
-            f"role {ref}: require_mfa {str(config.require_mfa).lower()} in org.yaml, "
+            f"role {ref}: require_mfa {str(org.requires_mfa(ref)).lower()} in org.yaml, "
             f"{str(live.require_mfa).lower()} deployed"
         )
     if live.max_session_duration != config.max_session_duration:
@@ -247,8 +247,9 @@ def _role(
 ) -> CatalogRole:
     account_id = org.account(ref.account).id
     arn = live.arn if live is not None else org.role_arn(ref)
-    facts = live if live is not None else config  # both carry require_mfa and the session
+    facts = live if live is not None else config  # what is deployed, else what is configured
     assert facts is not None, "a role is in org.yaml, deployed, or both"
+    require_mfa = live.require_mfa if live is not None else org.requires_mfa(ref)
     groups = tuple(sorted(g for g, arns in access.grants.items() if arn in arns))
     users = tuple(sorted(u for u, gs in access.members.items() if set(gs) & set(groups)))
     return CatalogRole(
@@ -257,7 +258,7 @@ def _role(
         name=ref.role,
         arn=arn,
         description=config.description if config is not None else "",
-        require_mfa=facts.require_mfa,
+        require_mfa=require_mfa,
         max_session_duration=facts.max_session_duration,
         groups=groups,
         users=users,

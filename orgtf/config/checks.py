@@ -22,10 +22,10 @@ from orgtf.config.policy import (
     check_document,
     plan_group_grants,
     policy_size,
-    trust_policy,
 )
 from orgtf.config.quotas import check_quotas
 from orgtf.config.tags import check_tags
+from orgtf.config.trust import check_trust, role_requires_mfa
 from orgtf.text import did_you_mean
 
 POLICY_ARN = re.compile(
@@ -66,6 +66,7 @@ def check_all(config: OrgConfig) -> Iterator[Finding]:
         check_tags,
         check_characters,
         check_quotas,
+        check_trust,
     )
     for check in checks:
         for raw in check(config):
@@ -102,7 +103,6 @@ def _check_policies(config: OrgConfig) -> Iterator[Raw]:
 
 
 def _check_roles(config: OrgConfig, unknown: Unknown) -> Iterator[Raw]:
-    master_id = _master_id(config)
     access_role = config.organization.access_role
     for name, role in config.roles.items():
         base: PathKey = ("roles", name)
@@ -147,16 +147,6 @@ def _check_roles(config: OrgConfig, unknown: Unknown) -> Iterator[Raw]:
                     (
                         f"inline policy of role {name!r} is {size:,} characters (whitespace "
                         f"excluded); IAM allows {ROLE_INLINE_SIZE:,} in total per role"
-                    ),
-                )
-        if master_id is not None:
-            trust = policy_size(trust_policy(master_id, role.require_mfa, role.mfa_max_age))
-            if trust > config.limits.role_trust_policy_size:
-                yield (
-                    base,
-                    (
-                        f"trust policy of role {name!r} is {trust:,} characters; the quota is "
-                        f"{config.limits.role_trust_policy_size:,}"
                     ),
                 )
 
@@ -233,12 +223,8 @@ def _role_ref_problem(config: OrgConfig, ref: RoleRef, unknown: Unknown) -> str 
 def _grant(config: OrgConfig, ref: RoleRef) -> RoleGrant:
     role = config.roles[ref.role]
     account_id = config.accounts[ref.account].id
-    return RoleGrant(f"arn:aws:iam::{account_id}:role{role.path}{ref.role}", role.require_mfa)
-
-
-def _master_id(config: OrgConfig) -> str | None:
-    master = config.accounts.get(config.organization.master_account)
-    return master.id if master else None
+    arn = f"arn:aws:iam::{account_id}:role{role.path}{ref.role}"
+    return RoleGrant(arn, role_requires_mfa(config, ref))
 
 
 def _document(base: PathKey, document: Mapping[str, Any]) -> Iterator[Raw]:

@@ -112,6 +112,7 @@ class Account(Record):
 
     id: Annotated[str, Field(pattern=ACCOUNT_ID)]
     protected: bool = False
+    require_mfa: bool = False  # the default of the roles in the account
     description: Description = ""
 
 
@@ -131,7 +132,7 @@ class Role(Record):
     managed_policy_arns: tuple[str, ...] = ()
     policies: tuple[str, ...] = ()
     inline_policy: PolicyDocument | None = None
-    require_mfa: bool = False
+    require_mfa: bool | None = None  # unset: the account's require_mfa
     mfa_max_age: Annotated[int, Field(ge=60, le=129600)] = 3600
     max_session_duration: Annotated[int, Field(ge=3600, le=43200)] = 3600
     path: IamPath = "/"

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from orgtf.config.model import Account, Group, OrgConfig, Role, RoleRef, User
+from orgtf.config.trust import role_requires_mfa
 from orgtf.errors import Problem, UsageError
 from orgtf.text import did_you_mean
 
@@ -66,6 +67,10 @@ class Organization:
     def roles_in(self, account: str) -> dict[str, Role]:
         """The roles deployed to ``account``, by name, sorted."""
         return {n: r for n, r in sorted(self.config.roles.items()) if account in r.accounts}
+
+    def requires_mfa(self, ref: RoleRef) -> bool:
+        """Whether assuming ``ref`` needs MFA: the role's require_mfa, else its account's."""
+        return role_requires_mfa(self.config, ref)
 
     def role_arn(self, ref: RoleRef) -> str:
         """The ARN of the role ``ref`` in its account, with the role's path."""

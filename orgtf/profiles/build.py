@@ -120,7 +120,7 @@ def build_profiles(
             source_profile=source_profile,
             region=org.config.organization.region,
             role_session_name=user,
-            mfa_serial=mfa_serial if role.require_mfa else None,
+            mfa_serial=mfa_serial if org.requires_mfa(ref) else None,
             duration_seconds=session if session > 3600 else None,
             protected=account.protected,
         )

@@ -11,7 +11,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from orgtf.config.model import Group, ManagedPolicy, Role, User
+from orgtf.config.model import Group, ManagedPolicy, Role, RoleRef, User
 from orgtf.config.organization import Organization
 from orgtf.config.policy import GroupGrantPlan, RoleGrant, plan_group_grants
 
@@ -76,13 +76,21 @@ class VariableBuilder:
         used = sorted({p for name in names for p in self._org.config.roles[name].policies})
         return {
             "master_account_id": self._org.master.id,
-            "roles": {name: self._role_data[name] for name in names},
+            "roles": {name: self._account_role(name, account) for name in names},
             "policies": {name: self._policy_data[name] for name in used},
         }
 
+    def _account_role(self, name: str, account: str) -> dict[str, Any]:
+        """A role's data with its require_mfa in ``account``, which may differ by account."""
+        require_mfa = self._org.requires_mfa(RoleRef(account, name))
+        return {**self._role_data[name], "require_mfa": require_mfa}
 
-def role_data(role: Role) -> dict[str, Any]:
-    """One role as the account-roles module's ``roles`` variable expects it."""
+
+def role_data(role: Role, require_mfa: bool = False) -> dict[str, Any]:
+    """One role as the account-roles module's ``roles`` variable expects it.
+
+    ``require_mfa`` is the role's value in one account.
+    """
     return {
         "description": role.description,
         "path": role.path,
@@ -92,7 +100,7 @@ def role_data(role: Role) -> dict[str, Any]:
         "managed_policy_arns": sorted(set(role.managed_policy_arns)),
         "policies": sorted(set(role.policies)),
         "inline_policy": None if role.inline_policy is None else document_json(role.inline_policy),
-        "require_mfa": role.require_mfa,
+        "require_mfa": require_mfa,
         "mfa_max_age": role.mfa_max_age,
     }
 
@@ -108,10 +116,7 @@ def policy_data(policy: ManagedPolicy) -> dict[str, Any]:
 
 def group_grants(org: Organization, group: Group) -> GroupGrantPlan:
     """The layout of a group's grant, decided by the same function the validator uses."""
-    grants = [
-        RoleGrant(org.role_arn(ref), org.config.roles[ref.role].require_mfa)
-        for ref in org.group_roles(group)
-    ]
+    grants = [RoleGrant(org.role_arn(ref), org.requires_mfa(ref)) for ref in org.group_roles(group)]
     return plan_group_grants(grants)
 
 

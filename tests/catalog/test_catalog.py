@@ -506,3 +506,22 @@ def test_catalog_command_strict_and_output_file(
     assert out.read_text().startswith("# AWS roles of organization acme")
     assert main(["--config", config, "catalog", "--parallelism", "0"]) == 4
     assert main(["--config", config, "catalog", "--format", "xml"]) == 4
+
+
+def test_require_mfa_is_compared_with_the_accounts_default(tmp_path: Path) -> None:
+    # prod requires MFA of its roles: Ops (no require_mfa of its own) needs it there.
+    path = tmp_path / "org.yaml"
+    path.write_text(
+        ORG.replace("protected: true}", "protected: true, require_mfa: true}"), encoding="utf-8"
+    )
+    mfa_org = load_organization(path)
+    identity = parse_account_outputs("identity", master_outputs())
+    dev = parse_account_outputs("dev", dev_outputs())
+    stale = prod_outputs(Ops=role("123456789012", "Ops", path="/team/", session=7200))
+    catalog = catalog_of(mfa_org, identity, parse_account_outputs("prod", stale), dev)
+    assert catalog.differences == ("role prod/Ops: require_mfa true in org.yaml, false deployed",)
+    applied = prod_outputs(Ops=role("123456789012", "Ops", path="/team/", mfa=True, session=7200))
+    catalog = catalog_of(mfa_org, identity, parse_account_outputs("prod", applied), dev)
+    assert catalog.differences == ()
+    unread = by_ref(document(catalog_of(mfa_org, identity, dev)))
+    assert (unread["prod/Ops"]["deployed"], unread["prod/Ops"]["require_mfa"]) == (False, True)

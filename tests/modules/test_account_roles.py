@@ -1,8 +1,9 @@
 """modules/account-roles, rendered by `orgtf render` and applied with Terraform 1.0.3 to the sandbox.
 
 Checks the plan (`terraform show -json`) and then the emulator's IAM state, as the child
-account sees it through the access role: trust policies with and without MFA, attachments,
-named and inline policies, a hostile description that must arrive verbatim, and removals.
+account sees it through the access role: trust policies with and without MFA (the role's own,
+or its account's), attachments, named and inline policies, a hostile description that must
+arrive verbatim, and removals.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ def organization() -> dict[str, Any]:
         "accounts": {
             "master": {"id": MASTER_ID},
             "alpha": {"id": ALPHA_ID},
-            "beta": {"id": BETA_ID},
+            "beta": {"id": BETA_ID, "protected": True, "require_mfa": True},
         },
         "policies": {
             "read-logs": {"description": "Read app logs", "path": "/orgtf/", "document": READ_LOGS}
@@ -110,6 +111,13 @@ def roots(sandbox: tuple[Path, SandboxTarget]) -> dict[str, Root]:
 def alpha_plan(roots: dict[str, Root]) -> dict[str, Any]:
     plan = roots["alpha"].plan()
     roots["alpha"].apply()
+    return plan
+
+
+@pytest.fixture(scope="module")
+def beta_plan(roots: dict[str, Root]) -> dict[str, Any]:
+    plan = roots["beta"].plan()
+    roots["beta"].apply()
     return plan
 
 
@@ -211,15 +219,36 @@ def test_outputs_and_a_clean_second_plan(
 
 
 def test_the_same_role_lands_in_each_of_its_accounts(
-    sandbox: tuple[Path, SandboxTarget], roots: dict[str, Root], alpha_plan: dict[str, Any]
+    sandbox: tuple[Path, SandboxTarget], alpha_plan: dict[str, Any], beta_plan: dict[str, Any]
 ) -> None:
-    roots["beta"].plan()
-    roots["beta"].apply()
     role = iam_in(sandbox[1], BETA_ID).get_role(RoleName="Deployer")["Role"]
     assert role["Arn"] == f"arn:aws:iam::{BETA_ID}:role/deploy/Deployer"
     assert role["Description"] == HOSTILE
     with pytest.raises(ClientError, match="NoSuchEntity"):
         iam_in(sandbox[1], BETA_ID).get_role(RoleName="Breakglass")
+
+
+def test_an_account_requiring_mfa_puts_the_condition_in_its_roles_trust(
+    sandbox: tuple[Path, SandboxTarget], roots: dict[str, Root], beta_plan: dict[str, Any]
+) -> None:
+    # Deployer says nothing of MFA: beta requires it, alpha does not.
+    planned = changes(beta_plan)[f'{ROLES}.aws_iam_role.this["Deployer"]']["after"]
+    assert json.loads(planned["assume_role_policy"]) == trust_policy(MASTER_ID, True, 3600)
+    role = iam_in(sandbox[1], BETA_ID).get_role(RoleName="Deployer")["Role"]
+    assert role["AssumeRolePolicyDocument"]["Statement"] == [
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{MASTER_ID}:root"},
+            "Action": "sts:AssumeRole",
+            "Condition": {
+                "Bool": {"aws:MultiFactorAuthPresent": "true"},
+                "NumericLessThan": {"aws:MultiFactorAuthAge": "3600"},
+            },
+        }
+    ]
+    outputs = json.loads(roots["beta"]("output", "-json"))
+    assert outputs["roles"]["value"]["Deployer"]["require_mfa"] is True
+    assert roots["beta"].is_clean()
 
 
 def test_removed_roles_are_destroyed_even_the_last_one_of_an_account(tmp_path: Path) -> None:

@@ -380,3 +380,25 @@ def test_write_expands_home(
     write(capsys, config, Path("~/.aws/config"), "bob")
     assert (tmp_path / ".aws" / "config").is_file()
     assert os.access(tmp_path / ".aws" / "config", os.R_OK)
+
+
+def test_mfa_serial_follows_the_accounts_require_mfa(
+    config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The sandbox account requires MFA of its roles; the development one too, but
+    # AlfieFullAccess opts out there. Nothing else changes.
+    data = yaml.safe_load(config.read_text())
+    data["accounts"]["sandbox"]["require_mfa"] = True
+    data["accounts"]["development"]["require_mfa"] = True
+    data["roles"]["AlfieFullAccess"]["require_mfa"] = False
+    config.write_text(yaml.safe_dump(data, sort_keys=False))
+    code, out, _ = run(capsys, config, "--user", "alice")
+    assert code == 0
+    ini = parse_ini(out)
+    serials = {name: ini[f"profile {name}"].get("mfa_serial") for name in ALICE}
+    assert serials == {
+        "development-alfiefullaccess": None,
+        "production-alfiereadonly": "arn:aws:iam::012345678901:mfa/alice",
+        "qa-alfiedeployment": None,
+        "sandbox-sandboxuser": "arn:aws:iam::012345678901:mfa/alice",
+    }
