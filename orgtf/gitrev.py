@@ -1,8 +1,9 @@
-"""Read a file as it was at a git revision (``access diff --base-ref``)."""
+"""Read files as they were at a git revision (``access diff --base-ref``, ``affected``)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import hashlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,11 +29,85 @@ class RevisionFile:
         return f"{self.ref}:{self.relpath}"
 
 
+@dataclass(frozen=True)
+class Revision:
+    """A git revision ``ref`` (commit ``commit``) of the repository at ``top``."""
+
+    top: Path
+    ref: str
+    commit: str
+    env: Mapping[str, str]
+
+    def relpath(self, path: Path) -> str:
+        """``path`` relative to the repository root (its directory resolved, not the file)."""
+        path = path.absolute()
+        try:
+            return (path.parent.resolve() / path.name).relative_to(self.top).as_posix()
+        except ValueError:
+            raise UsageError(f"{path} is outside the git repository at {self.top}") from None
+
+    def read(self, relpath: str) -> RevisionFile | None:
+        """The file at ``relpath`` in this revision; None when it did not exist there."""
+        spec = f"{self.commit}:{relpath}"
+        if _git(self.top, ["cat-file", "-e", spec], self.env).returncode != 0:
+            return None
+        shown = _git(self.top, ["show", spec], self.env)
+        if shown.returncode != 0:
+            raise UsageError(f"cannot read {relpath} at git revision {self.ref!r}: {_first(shown)}")
+        return RevisionFile(self.ref, self.commit, relpath, shown.output)
+
+    def blobs(self, prefixes: Sequence[str]) -> dict[str, str]:
+        """Each file under ``prefixes`` (relative to the root) in this revision: its blob id."""
+        listed = self._lines(["ls-tree", "-r", "-z", "--full-tree", self.commit, "--", *prefixes])
+        found: dict[str, str] = {}
+        for entry in listed:
+            meta, _, path = entry.partition("\t")
+            _mode, kind, blob = meta.split(" ")
+            if kind == "blob":
+                found[path] = blob
+        return found
+
+    def worktree_files(self, prefixes: Sequence[str]) -> list[str]:
+        """Files under ``prefixes`` in the working tree that git tracks or would: those in the
+        index and the untracked ones that are not ignored (relative to the root)."""
+        argv = ["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", *prefixes]
+        return sorted(set(self._lines(argv)))
+
+    def blob_id(self, content: bytes) -> str:
+        """The id git gives a blob holding ``content`` in this repository."""
+        digest = hashlib.new(self._object_format)
+        digest.update(b"blob %d\0" % len(content))
+        digest.update(content)
+        return digest.hexdigest()
+
+    @property
+    def _object_format(self) -> str:
+        # 40 hex digits: SHA-1; 64: SHA-256 (a repository made with --object-format=sha256).
+        return "sha256" if len(self.commit) == 64 else "sha1"
+
+    def _lines(self, args: list[str]) -> list[str]:
+        result = _git(self.top, args, self.env)
+        if result.returncode != 0:
+            raise UsageError(f"git {args[0]} failed in {self.top}: {_first(result)}")
+        return [item for item in result.output.split("\0") if item]
+
+
 def git_env(environ: Mapping[str, str]) -> dict[str, str]:
     """The environment for git: the caller's, without repository overrides or prompts."""
     env = {k: v for k, v in environ.items() if k not in _REPO_OVERRIDES}
     env.update({"GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat", "LC_ALL": "C"})
     return env
+
+
+def resolve_revision(directory: Path, ref: str, *, env: Mapping[str, str]) -> Revision:
+    """Revision ``ref`` of the git repository holding ``directory``.
+
+    Raises UsageError when ``ref`` is malformed or unknown, or ``directory`` is not in a
+    git repository.
+    """
+    _check_ref(ref)
+    top = _toplevel(directory.absolute(), env)
+    return Revision(top=top, ref=ref, commit=_commit(top, ref, env), env=env)
 
 
 def read_at_ref(path: Path, ref: str, *, env: Mapping[str, str]) -> RevisionFile:
@@ -41,22 +116,14 @@ def read_at_ref(path: Path, ref: str, *, env: Mapping[str, str]) -> RevisionFile
     Raises UsageError when ``ref`` is malformed or unknown, when ``path`` is not in a git
     repository, or when the file did not exist at that revision.
     """
-    _check_ref(ref)
-    path = path.absolute()
-    top = _toplevel(path.parent, env)
-    try:
-        # Resolve the directory only: a symlinked org.yaml is tracked as itself.
-        relpath = (path.parent.resolve() / path.name).relative_to(top).as_posix()
-    except ValueError:
-        raise UsageError(f"{path} is outside the git repository at {top}") from None
-    commit = _commit(top, ref, env)
-    spec = f"{commit}:{relpath}"
-    if _git(top, ["cat-file", "-e", spec], env).returncode != 0:
-        raise UsageError(f"{relpath} does not exist at git revision {ref!r} ({commit[:12]})")
-    shown = _git(top, ["show", spec], env)
-    if shown.returncode != 0:
-        raise UsageError(f"cannot read {relpath} at git revision {ref!r}: {_first(shown)}")
-    return RevisionFile(ref=ref, commit=commit, relpath=relpath, text=shown.output)
+    revision = resolve_revision(path.absolute().parent, ref, env=env)
+    relpath = revision.relpath(path)
+    found = revision.read(relpath)
+    if found is None:
+        raise UsageError(
+            f"{relpath} does not exist at git revision {ref!r} ({revision.commit[:12]})"
+        )
+    return found
 
 
 def _check_ref(ref: str) -> None:
