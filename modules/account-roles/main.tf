@@ -1,37 +1,54 @@
-# One IAM role per entry of var.roles, trusting the master account, with its policies.
+# One IAM role per entry of var.roles, trusting the master account (all of it, or only its
+# IAM users) and any extra principals, with its policies.
 #
 # Attachments are separate resources on purpose: aws_iam_role's managed_policy_arns and
 # inline_policy arguments are deprecated and would take exclusive ownership of the role.
 
 locals {
-  trust_statement = {
-    Effect    = "Allow"
-    Principal = { AWS = "arn:aws:iam::${var.master_account_id}:root" }
-    Action    = "sts:AssumeRole"
-  }
+  assume = { Effect = "Allow", Action = "sts:AssumeRole" }
 
+  # Conditions as maps of maps of strings: a conditional can choose between a map and {}.
   mfa_conditions = {
-    for name, role in var.roles : name => {
+    for name, role in var.roles : name => role.require_mfa ? {
       Bool            = { "aws:MultiFactorAuthPresent" = "true" }
       NumericLessThan = { "aws:MultiFactorAuthAge" = tostring(role.mfa_max_age) }
-    }
+    } : {}
+  }
+  master_conditions = {
+    for name, role in var.roles : name => merge(local.mfa_conditions[name],
+      role.trust_principals == "iam_users" ? {
+        StringEquals = { "aws:PrincipalType" = "User" }
+        ArnLike      = { "aws:PrincipalArn" = "arn:aws:iam::${var.master_account_id}:user/*" }
+      } : {},
+    )
   }
 
   # The same documents as orgtf.config.policy.trust_policy(), whose size orgtf checks before
-  # rendering. Each shape is encoded on its own: a conditional cannot choose between objects
-  # with different attributes, but it can choose between two strings.
+  # rendering: the master account's root (narrowed to its IAM users, Sid MasterAccountUsers,
+  # with trust_principals = "iam_users"), then the extra principals (Sid ExtraPrincipals) if
+  # any; the MFA conditions apply to both. Keys that are empty are left out.
   trust_policies = {
-    for name, role in var.roles : name => (
-      role.require_mfa
-      ? jsonencode({
-        Version   = "2012-10-17"
-        Statement = [merge(local.trust_statement, { Condition = local.mfa_conditions[name] })]
-      })
-      : jsonencode({
-        Version   = "2012-10-17"
-        Statement = [local.trust_statement]
-      })
-    )
+    for name, role in var.roles : name => jsonencode({
+      Version = "2012-10-17"
+      Statement = [
+        for index, statement in [
+          merge(
+            role.trust_principals == "iam_users" ? { Sid = "MasterAccountUsers" } : {},
+            local.assume,
+            { Principal = { AWS = "arn:aws:iam::${var.master_account_id}:root" } },
+            length(local.master_conditions[name]) > 0 ? {
+              Condition = local.master_conditions[name]
+            } : {},
+          ),
+          merge(
+            { Sid = "ExtraPrincipals" },
+            local.assume,
+            { Principal = { AWS = role.trust_extra_principals } },
+            role.require_mfa ? { Condition = local.mfa_conditions[name] } : {},
+          ),
+        ] : statement if index == 0 || length(role.trust_extra_principals) > 0
+      ]
+    })
   }
 
   # "<role>/<policy ARN>" => attachment, the id format of aws_iam_role_policy_attachment.

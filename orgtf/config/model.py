@@ -97,6 +97,16 @@ class S3State(Record):
     ] = "orgtf"
 
 
+TrustPrincipals = Literal["any", "iam_users"]
+
+
+class Trust(Record):
+    """Who in the master account a role's trust policy lets assume it (orgtf.config.trust)."""
+
+    principals: TrustPrincipals = "any"
+    extra_principals: tuple[str, ...] = ()
+
+
 class OrganizationSettings(Record):
     """The ``organization:`` section."""
 
@@ -105,6 +115,7 @@ class OrganizationSettings(Record):
     region: Annotated[str, Field(pattern=REGION)] = "us-east-1"
     access_role: RoleName = "OrganizationAccountAccessRole"
     state: Annotated[LocalState | S3State, Field(discriminator="backend")] = LocalState()
+    trust: Trust = Trust()
 
 
 class Account(Record):
@@ -138,6 +149,7 @@ class Role(Record):
     path: IamPath = "/"
     permissions_boundary: str | None = None
     tags: Tags = Field(default_factory=dict)
+    trust: Trust | None = None  # unset: organization.trust
 
 
 class Group(Record):

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from orgtf.config.model import Account, Group, OrgConfig, Role, RoleRef, User
-from orgtf.config.trust import role_requires_mfa
+from orgtf.config.model import Account, Group, OrgConfig, Role, RoleRef, Trust, User
+from orgtf.config.trust import role_requires_mfa, role_trust
 from orgtf.errors import Problem, UsageError
 from orgtf.text import did_you_mean
 
@@ -71,6 +71,10 @@ class Organization:
     def requires_mfa(self, ref: RoleRef) -> bool:
         """Whether assuming ``ref`` needs MFA: the role's require_mfa, else its account's."""
         return role_requires_mfa(self.config, ref)
+
+    def trust(self, role: str) -> Trust:
+        """Who the trust policy of ``role`` admits: the role's trust, else the organization's."""
+        return role_trust(self.config, role)
 
     def role_arn(self, ref: RoleRef) -> str:
         """The ARN of the role ``ref`` in its account, with the role's path."""

@@ -12,6 +12,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from orgtf.config.model import TrustPrincipals
+
 VERSIONS = ("2012-10-17", "2008-10-17")
 STATEMENT_KEYS = (
     "Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Condition",
@@ -126,19 +128,49 @@ def _strings(value: Any) -> Iterator[tuple[int | None, str]]:
         yield from ((i, v) for i, v in enumerate(value) if isinstance(v, str))
 
 
-def trust_policy(master_id: str, require_mfa: bool, mfa_max_age: int) -> dict[str, Any]:
-    """The trust policy of every orgtf role: the master account may assume it."""
-    statement: dict[str, Any] = {
-        "Effect": "Allow",
-        "Principal": {"AWS": f"arn:aws:iam::{master_id}:root"},
-        "Action": "sts:AssumeRole",
-    }
+def trust_policy(
+    master_id: str,
+    require_mfa: bool,
+    mfa_max_age: int,
+    *,
+    principals: TrustPrincipals = "any",
+    extra_principals: Sequence[str] = (),
+) -> dict[str, Any]:
+    """The trust policy of an orgtf role: the master account may assume it.
+
+    With ``principals="iam_users"`` only the master account's IAM users may (not its roles,
+    federated users or root); ``extra_principals`` may too. MFA conditions apply to everyone.
+    """
+    mfa: dict[str, Any] = {}
     if require_mfa:
-        statement["Condition"] = {
+        mfa = {
             "Bool": {"aws:MultiFactorAuthPresent": "true"},
             "NumericLessThan": {"aws:MultiFactorAuthAge": str(mfa_max_age)},
         }
-    return {"Version": "2012-10-17", "Statement": [statement]}
+    root = f"arn:aws:iam::{master_id}:root"
+    if principals == "iam_users":
+        users = {
+            "StringEquals": {"aws:PrincipalType": "User"},
+            "ArnLike": {"aws:PrincipalArn": f"arn:aws:iam::{master_id}:user/*"},
+        }
+        statements = [{"Sid": "MasterAccountUsers", **_trust_statement(root, {**mfa, **users})}]
+    else:
+        statements = [_trust_statement(root, mfa)]
+    if extra_principals:
+        extra = _trust_statement(sorted(set(extra_principals)), mfa)
+        statements.append({"Sid": "ExtraPrincipals", **extra})
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def _trust_statement(principal: str | list[str], condition: dict[str, Any]) -> dict[str, Any]:
+    statement: dict[str, Any] = {
+        "Effect": "Allow",
+        "Principal": {"AWS": principal},
+        "Action": "sts:AssumeRole",
+    }
+    if condition:
+        statement["Condition"] = condition
+    return statement
 
 
 @dataclass(frozen=True)

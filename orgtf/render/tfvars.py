@@ -11,7 +11,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from orgtf.config.model import Group, ManagedPolicy, Role, RoleRef, User
+from orgtf.config.model import Group, ManagedPolicy, Role, RoleRef, Trust, User
 from orgtf.config.organization import Organization
 from orgtf.config.policy import GroupGrantPlan, RoleGrant, plan_group_grants
 
@@ -39,7 +39,9 @@ class VariableBuilder:
     def __init__(self, org: Organization) -> None:
         self._org = org
         self._roles = roles_by_account(org)
-        self._role_data = {name: role_data(role) for name, role in org.config.roles.items()}
+        self._role_data = {
+            name: role_data(role, org.trust(name)) for name, role in org.config.roles.items()
+        }
         self._policy_data = {
             name: policy_data(policy) for name, policy in org.config.policies.items()
         }
@@ -86,10 +88,10 @@ class VariableBuilder:
         return {**self._role_data[name], "require_mfa": require_mfa}
 
 
-def role_data(role: Role, require_mfa: bool = False) -> dict[str, Any]:
+def role_data(role: Role, trust: Trust, require_mfa: bool = False) -> dict[str, Any]:
     """One role as the account-roles module's ``roles`` variable expects it.
 
-    ``require_mfa`` is the role's value in one account.
+    ``trust`` is the role's effective trust; ``require_mfa`` its value in one account.
     """
     return {
         "description": role.description,
@@ -102,6 +104,8 @@ def role_data(role: Role, require_mfa: bool = False) -> dict[str, Any]:
         "inline_policy": None if role.inline_policy is None else document_json(role.inline_policy),
         "require_mfa": require_mfa,
         "mfa_max_age": role.mfa_max_age,
+        "trust_principals": trust.principals,
+        "trust_extra_principals": sorted(set(trust.extra_principals)),
     }
 
 

@@ -1,4 +1,4 @@
-"""MFA by account: the effective values and what validate says of opting out."""
+"""MFA by account and narrowed trust: the effective values, the documents and validate's say."""
 
 from __future__ import annotations
 
@@ -11,8 +11,20 @@ import yaml
 
 from orgtf.cli import main
 from orgtf.config import RoleRef, load_organization
+from orgtf.config.model import Trust
+from orgtf.config.policy import policy_size, trust_policy
 
 MASTER = "012345678901"
+CI = f"arn:aws:iam::{MASTER}:role/ci/deployer"
+MFA = {
+    "Bool": {"aws:MultiFactorAuthPresent": "true"},
+    "NumericLessThan": {"aws:MultiFactorAuthAge": "900"},
+}
+USERS = {
+    "StringEquals": {"aws:PrincipalType": "User"},
+    "ArnLike": {"aws:PrincipalArn": f"arn:aws:iam::{MASTER}:user/*"},
+}
+ROOT = {"AWS": f"arn:aws:iam::{MASTER}:root"}
 
 
 def organization(**changes: Any) -> dict[str, Any]:
@@ -69,6 +81,11 @@ def test_a_file_without_the_new_keys_means_what_it_did(tmp_path: Path) -> None:
     org = load_organization(write(tmp_path, data))
     assert org.config.roles["ReadOnly"].require_mfa is None
     assert not org.requires_mfa(RoleRef("production", "ReadOnly"))
+    assert org.trust("ReadOnly") == Trust(principals="any", extra_principals=())
+    assert trust_policy(MASTER, False, 3600) == {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": ROOT, "Action": "sts:AssumeRole"}],
+    }
 
 
 def test_a_role_opting_out_in_a_protected_account_is_warned_about(
@@ -132,3 +149,145 @@ def test_no_warning_without_an_opt_out_of_a_protected_accounts_mfa(
     code, out, err = validate(tmp_path, data, capsys)
     assert code == 0
     assert findings(out + err, "warning") == []
+
+
+def test_trust_policy_of_each_setting() -> None:
+    assert trust_policy(MASTER, True, 900) == {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": ROOT, "Action": "sts:AssumeRole", "Condition": MFA}
+        ],
+    }
+    assert trust_policy(MASTER, False, 900, principals="iam_users") == {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "MasterAccountUsers",
+                "Effect": "Allow",
+                "Principal": ROOT,
+                "Action": "sts:AssumeRole",
+                "Condition": USERS,
+            }
+        ],
+    }
+    narrowed = trust_policy(MASTER, True, 900, principals="iam_users", extra_principals=[CI])
+    assert narrowed["Statement"] == [
+        {
+            "Sid": "MasterAccountUsers",
+            "Effect": "Allow",
+            "Principal": ROOT,
+            "Action": "sts:AssumeRole",
+            "Condition": {**MFA, **USERS},
+        },
+        {
+            "Sid": "ExtraPrincipals",
+            "Effect": "Allow",
+            "Principal": {"AWS": [CI]},
+            "Action": "sts:AssumeRole",
+            "Condition": MFA,  # the CI role needs MFA too: require_mfa means what it says
+        },
+    ]
+    extra_only = trust_policy(MASTER, False, 900, extra_principals=[CI])
+    assert [s.get("Sid") for s in extra_only["Statement"]] == [None, "ExtraPrincipals"]
+    assert "Condition" not in extra_only["Statement"][1]
+
+
+def test_a_roles_trust_replaces_the_organizations(tmp_path: Path) -> None:
+    data = organization()
+    data["organization"]["trust"] = {"principals": "iam_users", "extra_principals": [CI]}
+    data["roles"]["Deploy"]["trust"] = {"principals": "any"}
+    org = load_organization(write(tmp_path, data))
+    assert org.trust("ReadOnly") == Trust(principals="iam_users", extra_principals=(CI,))
+    assert org.trust("Deploy") == Trust(principals="any", extra_principals=())
+
+
+TRUST_MISTAKES = """\
+organization:
+  name: example
+  master_account: master
+  trust:
+{trust}
+accounts:
+  master: {{id: "012345678901"}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("trust", "expected"),
+    [
+        (
+            "    extra_principals: ['arn:aws:iam::*:role/ci']",
+            "org.yaml:5:24: error: 'arn:aws:iam::*:role/ci' is not the ARN of an IAM role or "
+            "user (arn:aws:iam::ACCOUNT:role/NAME or arn:aws:iam::ACCOUNT:user/NAME)",
+        ),
+        (
+            f"    extra_principals: [arn:aws:iam::{MASTER}:root]",
+            f"org.yaml:5:24: error: 'arn:aws:iam::{MASTER}:root' is not the ARN of an IAM role",
+        ),
+        (
+            f"    extra_principals: ['arn:aws:iam::{MASTER}:role/ci-*']",
+            f"org.yaml:5:24: error: 'arn:aws:iam::{MASTER}:role/ci-*' is not the ARN",
+        ),
+        (
+            f"    extra_principals:\n      - {CI}\n      - {CI}",
+            f"org.yaml:7:9: error: '{CI}' is listed twice",
+        ),
+        ("    principals: everyone", "org.yaml:5:17: error: Input should be 'any' or 'iam_users'"),
+        (
+            "    principal: iam_users",
+            "org.yaml:5:5: error: unknown key 'principal' (did you mean 'principals'?)",
+        ),
+    ],
+)
+def test_trust_mistakes_are_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], trust: str, expected: str
+) -> None:
+    path = tmp_path / "org.yaml"
+    path.write_text(TRUST_MISTAKES.format(trust=trust))
+    code = main(["--config", str(path), "validate"])
+    out, err = capsys.readouterr()
+    assert code == 3
+    [line] = findings(out + err, "error")
+    assert line.startswith(expected)
+
+
+def test_a_trust_policy_over_the_quota_is_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    many = [f"arn:aws:iam::{MASTER}:role/ci-{n:02}" for n in range(40)]
+    data = organization()
+    data["roles"]["Deploy"]["trust"] = {"principals": "iam_users", "extra_principals": many}
+    size = policy_size(
+        trust_policy(MASTER, True, 3600, principals="iam_users", extra_principals=many)
+    )
+    code, out, err = validate(tmp_path, data, capsys)
+    assert code == 3
+    [line] = findings(out + err, "error")
+    assert line.endswith(
+        f"error: trust policy of role 'Deploy' is {size:,} characters; the quota is 2,048"
+    )
+    data["limits"] = {"role_trust_policy_size": 4096}
+    assert validate(tmp_path, data, capsys)[0] == 0
+
+
+def test_the_size_checked_is_the_longer_one_when_only_one_account_requires_mfa(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # ReadOnly needs MFA in production only; enough extra principals that only the document
+    # with MFA (the one production gets) is over the quota.
+    def size(mfa: bool, count: int) -> int:
+        extras = [f"arn:aws:iam::{MASTER}:role/ci-{n:02}" for n in range(count)]
+        return policy_size(trust_policy(MASTER, mfa, 3600, extra_principals=extras))
+
+    count = next(n for n in range(60) if size(True, n) > 2048)
+    assert size(False, count) <= 2048
+    data = organization()
+    data["roles"]["ReadOnly"]["trust"] = {
+        "extra_principals": [f"arn:aws:iam::{MASTER}:role/ci-{n:02}" for n in range(count)]
+    }
+    code, out, err = validate(tmp_path, data, capsys)
+    assert code == 3
+    assert findings(out + err, "error") == [
+        f"org.yaml:18:5: error: trust policy of role 'ReadOnly' is {size(True, count):,} "
+        "characters; the quota is 2,048"
+    ]

@@ -2,8 +2,8 @@
 
 Checks the plan (`terraform show -json`) and then the emulator's IAM state, as the child
 account sees it through the access role: trust policies with and without MFA (the role's own,
-or its account's), attachments, named and inline policies, a hostile description that must
-arrive verbatim, and removals.
+or its account's), narrowed to the master's IAM users plus a CI role or not, attachments,
+named and inline policies, a hostile description that must arrive verbatim, and removals.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ pytestmark = pytest.mark.sandbox
 MASTER_ID = "210987654321"
 ALPHA_ID = "311111111111"
 BETA_ID = "322222222222"
+CI = f"arn:aws:iam::{MASTER_ID}:role/ci/Deployer"
 HOSTILE = 'Deploys ${var.x} "ledger" %{ if true }x%{ endif }'
 READ_LOGS = {
     "Version": "2012-10-17",
@@ -49,7 +50,11 @@ ROLES = "module.account_roles"
 
 def organization() -> dict[str, Any]:
     return {
-        "organization": {"name": "modtest", "master_account": "master"},
+        "organization": {
+            "name": "modtest",
+            "master_account": "master",
+            "trust": {"principals": "iam_users", "extra_principals": [CI]},
+        },
         "accounts": {
             "master": {"id": MASTER_ID},
             "alpha": {"id": ALPHA_ID},
@@ -67,6 +72,7 @@ def organization() -> dict[str, Any]:
                 "path": "/deploy/",
                 "permissions_boundary": POWER_USER,
                 "tags": {"team": "ledger", "note": "x=y+z@a:b/c"},
+                "trust": {"principals": "any"},  # the organization's, not narrowed
             },
             "Breakglass": {
                 "accounts": ["alpha"],
@@ -121,6 +127,11 @@ def beta_plan(roots: dict[str, Root]) -> dict[str, Any]:
     return plan
 
 
+def breakglass_trust() -> dict[str, Any]:
+    """The organization's trust, narrowed to IAM users and the CI role, with MFA (900 s)."""
+    return trust_policy(MASTER_ID, True, 900, principals="iam_users", extra_principals=[CI])
+
+
 def test_plan_creates_roles_policies_and_attachments(alpha_plan: dict[str, Any]) -> None:
     planned = changes(alpha_plan)
     assert {address: change["actions"] for address, change in planned.items()} == {
@@ -133,7 +144,7 @@ def test_plan_creates_roles_policies_and_attachments(alpha_plan: dict[str, Any])
         f'{ROLES}.aws_iam_role_policy_attachment.named["Breakglass/read-logs"]': ["create"],
     }
     breakglass = planned[f'{ROLES}.aws_iam_role.this["Breakglass"]']["after"]
-    assert json.loads(breakglass["assume_role_policy"]) == trust_policy(MASTER_ID, True, 900)
+    assert json.loads(breakglass["assume_role_policy"]) == breakglass_trust()
     deployer = planned[f'{ROLES}.aws_iam_role.this["Deployer"]']["after"]
     assert json.loads(deployer["assume_role_policy"]) == trust_policy(MASTER_ID, False, 3600)
     assert deployer["description"] == HOSTILE
@@ -155,13 +166,31 @@ def test_trust_policies_in_the_emulator(
 ) -> None:
     iam = iam_in(sandbox[1], ALPHA_ID)
     breakglass = iam.get_role(RoleName="Breakglass")["Role"]
-    assert breakglass["AssumeRolePolicyDocument"] == trust_policy(MASTER_ID, True, 900)
-    statement = breakglass["AssumeRolePolicyDocument"]["Statement"][0]
-    assert statement["Principal"] == {"AWS": f"arn:aws:iam::{MASTER_ID}:root"}
-    assert statement["Condition"] == {
+    assert breakglass["AssumeRolePolicyDocument"] == breakglass_trust()
+    mfa = {
         "Bool": {"aws:MultiFactorAuthPresent": "true"},
         "NumericLessThan": {"aws:MultiFactorAuthAge": "900"},
     }
+    assert breakglass["AssumeRolePolicyDocument"]["Statement"] == [
+        {
+            "Sid": "MasterAccountUsers",
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{MASTER_ID}:root"},
+            "Action": "sts:AssumeRole",
+            "Condition": {
+                **mfa,
+                "StringEquals": {"aws:PrincipalType": "User"},
+                "ArnLike": {"aws:PrincipalArn": f"arn:aws:iam::{MASTER_ID}:user/*"},
+            },
+        },
+        {
+            "Sid": "ExtraPrincipals",
+            "Effect": "Allow",
+            "Principal": {"AWS": [CI]},
+            "Action": "sts:AssumeRole",
+            "Condition": mfa,
+        },
+    ]
     deployer = iam.get_role(RoleName="Deployer")["Role"]
     assert deployer["AssumeRolePolicyDocument"] == trust_policy(MASTER_ID, False, 3600)
     assert deployer["Arn"] == f"arn:aws:iam::{ALPHA_ID}:role/deploy/Deployer"

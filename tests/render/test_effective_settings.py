@@ -1,4 +1,4 @@
-"""The rendered variables carry each role's effective MFA per account."""
+"""The rendered variables carry each role's effective MFA per account, and its trust."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from orgtf.config import load_organization
 from orgtf.render.tree import render_tree
 
 MASTER, PROD, QA = "012345678901", "123456789012", "234567890123"
+CI = f"arn:aws:iam::{MASTER}:role/ci"
+BOT = f"arn:aws:iam::{MASTER}:user/bot"
 EXAMPLE = yaml.safe_load((Path(__file__).parents[2] / "org.yaml").read_text())
 
 
@@ -60,8 +62,26 @@ def test_the_group_grant_follows_the_effective_mfa(tmp_path: Path) -> None:
     }
 
 
+def test_the_organizations_trust_reaches_every_role_unless_a_role_has_its_own(
+    tmp_path: Path,
+) -> None:
+    data = organization()
+    data["organization"]["trust"] = {"principals": "iam_users", "extra_principals": [BOT, CI]}
+    data["roles"]["Deploy"]["trust"] = {"extra_principals": [CI]}
+    roles = variables(tmp_path, data)["qa"]["roles"]
+    read_only = roles["ReadOnly"]
+    assert read_only["trust_principals"] == "iam_users"
+    assert read_only["trust_extra_principals"] == [CI, BOT]  # sorted
+    assert (roles["Deploy"]["trust_principals"], roles["Deploy"]["trust_extra_principals"]) == (
+        "any",
+        [CI],
+    )
+
+
 def test_a_file_without_the_new_keys_renders_todays_values(tmp_path: Path) -> None:
     tfvars = variables(tmp_path, EXAMPLE)
     for account, values in tfvars.items():
         for name, role in values.get("roles", {}).items():
             assert role["require_mfa"] is EXAMPLE["roles"][name].get("require_mfa", False), account
+            assert role["trust_principals"] == "any"
+            assert role["trust_extra_principals"] == []
