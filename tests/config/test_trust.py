@@ -13,6 +13,7 @@ from orgtf.cli import main
 from orgtf.config import RoleRef, load_organization
 from orgtf.config.model import Trust
 from orgtf.config.policy import policy_size, trust_policy
+from orgtf.sandbox.policy_eval import Principal, Request, authorize_assume_role
 
 MASTER = "012345678901"
 CI = f"arn:aws:iam::{MASTER}:role/ci/deployer"
@@ -291,3 +292,61 @@ def test_the_size_checked_is_the_longer_one_when_only_one_account_requires_mfa(
         f"org.yaml:18:5: error: trust policy of role 'ReadOnly' is {size(True, count):,} "
         "characters; the quota is 2,048"
     ]
+
+
+# --- what the documents mean, by the sandbox's IAM policy evaluator --------------------------
+
+ROLE_ARN = "arn:aws:iam::123456789012:role/Deploy"
+ASSUME_ANY = {  # the caller's own policy: sts:AssumeRole on *, as AdministratorAccess allows
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}],
+}
+CALLERS = {
+    # name: (principal, the context keys AWS puts in its requests)
+    "user": (
+        Principal(MASTER, (f"arn:aws:iam::{MASTER}:user/alice",)),
+        {"aws:PrincipalType": "User", "aws:PrincipalArn": f"arn:aws:iam::{MASTER}:user/alice"},
+    ),
+    "admin role": (
+        Principal(
+            MASTER,
+            (f"arn:aws:iam::{MASTER}:role/Admin", f"arn:aws:sts::{MASTER}:assumed-role/Admin/x"),
+        ),
+        {
+            "aws:PrincipalType": "AssumedRole",
+            "aws:PrincipalArn": f"arn:aws:iam::{MASTER}:role/Admin",
+        },
+    ),
+    "ci": (
+        Principal(MASTER, (CI, f"arn:aws:sts::{MASTER}:assumed-role/deployer/build-1")),
+        {"aws:PrincipalType": "AssumedRole", "aws:PrincipalArn": CI},
+    ),
+}
+WITH_MFA = {"aws:MultiFactorAuthPresent": "true", "aws:MultiFactorAuthAge": "60"}
+
+
+def may_assume(document: dict[str, Any], caller: str, mfa: bool = False) -> bool:
+    """Whether ``caller``, whose own policy allows sts:AssumeRole on *, may assume the role."""
+    principal, context = CALLERS[caller]
+    request = Request(
+        "sts:AssumeRole", ROLE_ARN, principal, {**context, **(WITH_MFA if mfa else {})}
+    )
+    return authorize_assume_role(request, [ASSUME_ANY], document).allowed
+
+
+def test_by_default_every_master_principal_allowed_assume_role_on_star_gets_in() -> None:
+    document = trust_policy(MASTER, False, 3600)
+    assert [may_assume(document, c) for c in CALLERS] == [True, True, True]
+
+
+def test_iam_users_leaves_out_the_masters_roles_but_not_the_extra_principals() -> None:
+    narrowed = trust_policy(MASTER, False, 3600, principals="iam_users")
+    assert [may_assume(narrowed, c) for c in CALLERS] == [True, False, False]
+    with_ci = trust_policy(MASTER, False, 3600, principals="iam_users", extra_principals=[CI])
+    assert [may_assume(with_ci, c) for c in CALLERS] == [True, False, True]
+
+
+def test_mfa_is_required_of_everyone_the_policy_admits() -> None:
+    document = trust_policy(MASTER, True, 900, principals="iam_users", extra_principals=[CI])
+    assert [may_assume(document, c) for c in CALLERS] == [False, False, False]
+    assert [may_assume(document, c, mfa=True) for c in CALLERS] == [True, False, True]
