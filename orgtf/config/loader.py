@@ -17,6 +17,7 @@ from pydantic_core import ErrorDetails
 from orgtf.config import model
 from orgtf.config.checks import check_all
 from orgtf.config.findings import Finding
+from orgtf.config.lint import LintReport, lint_config
 from orgtf.config.model import OrgConfig
 from orgtf.config.organization import Organization
 from orgtf.config.references import check_references
@@ -41,14 +42,16 @@ PATTERN_HINTS = {
     model.ACCOUNT_NAME: "use lower-case letters, digits and -, starting with a letter, "
     "at most 58 characters",
     model.REGION: "an AWS region name such as us-east-1",
+    model.LINT_REASON: "say why the finding is intended",
 }
 
 
-def load_organization(path: Path) -> Organization:
-    """Read, parse and validate ``path``."""
+def load_organization(path: Path, *, lint: bool = False) -> Organization:
+    """Read, parse and validate ``path``; with ``lint``, lint its policies against IAM's
+    definitions too (``orgtf.config.lint``: warnings, and the findings org.yaml silences)."""
     with cycle_collector_paused():
         data, source = load_yaml_file(path)
-        return _validate(data, source, path)
+        return _validate(data, source, path, lint=lint)
 
 
 def load_organization_text(text: str, path: Path) -> Organization:
@@ -58,7 +61,9 @@ def load_organization_text(text: str, path: Path) -> Organization:
         return _validate(data, source, path)
 
 
-def _validate(data: dict[str, Any], source: SourceMap, path: Path) -> Organization:
+def _validate(
+    data: dict[str, Any], source: SourceMap, path: Path, *, lint: bool = False
+) -> Organization:
     problems = list(source.problems)
     _empty_sections_as_mappings(data)
     problems.extend(_normalise_account_ids(data, source))
@@ -73,9 +78,13 @@ def _validate(data: dict[str, Any], source: SourceMap, path: Path) -> Organizati
         problems.extend(_located(f, source) for f in check_references(data))
         raise ConfigError(problems)
     problems = [_located(f, source) for f in check_all(config)]
+    report = lint_config(config, source) if lint else LintReport()
+    problems.extend(report.warnings)
     if any(p.severity == "error" for p in problems):
         raise ConfigError(problems)
-    return Organization(config=config, path=path, warnings=tuple(sorted(problems)))
+    return Organization(
+        config=config, path=path, warnings=tuple(sorted(problems)), silenced=report.silenced
+    )
 
 
 def _located(finding: Finding, source: SourceMap) -> Problem:

@@ -127,12 +127,38 @@ class Account(Record):
     description: Description = ""
 
 
+LintCode = Literal[
+    "unknown-action",
+    "condition-key",
+    "resource-type",
+    "not-action-allow",
+    "not-resource-allow",
+    "wildcard-destructive",
+]
+LINT_REASON = r"\S"  # a reason is not blank
+
+
+class LintIgnore(Record):
+    """A lint finding intended as written, with the reason validate shows the reviewer."""
+
+    finding: LintCode
+    reason: Annotated[str, Field(max_length=1000, pattern=LINT_REASON)]
+    statement: str | None = None  # a Sid: only that statement's findings
+
+
+class Lint(Record):
+    """The lint findings silenced next to a policy (orgtf.config.lint)."""
+
+    ignore: tuple[LintIgnore, ...] = ()
+
+
 class ManagedPolicy(Record):
     """A reusable policy document, created as a customer-managed policy where used."""
 
     description: Description = ""
     path: PolicyPath = "/"
     document: PolicyDocument
+    lint: Lint = Lint()
 
 
 class Role(Record):
@@ -143,6 +169,7 @@ class Role(Record):
     managed_policy_arns: tuple[str, ...] = ()
     policies: tuple[str, ...] = ()
     inline_policy: PolicyDocument | None = None
+    lint: Lint = Lint()  # for the inline policy
     require_mfa: bool | None = None  # unset: the account's require_mfa
     mfa_max_age: Annotated[int, Field(ge=60, le=129600)] = 3600
     max_session_duration: Annotated[int, Field(ge=3600, le=43200)] = 3600

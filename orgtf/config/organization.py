@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from orgtf.config.findings import Silenced
 from orgtf.config.model import Account, Group, OrgConfig, Role, RoleRef, Trust, User
 from orgtf.config.trust import role_requires_mfa, role_trust
 from orgtf.errors import Problem, UsageError
@@ -27,6 +28,7 @@ class Organization:
     config: OrgConfig
     path: Path
     warnings: tuple[Problem, ...] = ()
+    silenced: tuple[Silenced, ...] = ()  # lint findings org.yaml silences (validate's lint)
 
     @property
     def name(self) -> str:
