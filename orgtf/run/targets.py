@@ -16,7 +16,12 @@ from orgtf.config import Organization
 from orgtf.config.model import S3State
 from orgtf.files import write_if_changed
 from orgtf.run.workspace import Workspace
-from orgtf.terraform.backend import BackendSettings, backend_file_text
+from orgtf.terraform.backend import (
+    BackendSettings,
+    BackendValue,
+    backend_file_text,
+    s3_lock_settings,
+)
 from orgtf.terraform.binary import TerraformBinary, resolve_terraform
 from orgtf.terraform.driver import Terraform
 
@@ -76,12 +81,14 @@ class Target:
 def real_target(org: Organization, environ: Mapping[str, str]) -> Target:
     """Run against the AWS account the caller's credentials reach."""
     project = org.path.resolve().parent
+    terraform = resolve_terraform(environ)
     return Target(
         kind="aws",
         tree_dir=project,
         state_dir=project / ".orgtf",
         env=dict(environ),
-        terraform=resolve_terraform(environ),
+        terraform=terraform,
+        backend_settings=_state_lock(org, terraform),
     )
 
 
@@ -100,8 +107,14 @@ def sandbox_target(org: Organization, environ: Mapping[str, str]) -> Target:
         env=sandbox.terraform_env(environ),
         terraform=sandbox.terraform,
         cli_config_file=sandbox.cli_config_file,
-        backend_settings=settings,
+        backend_settings={**settings, **_state_lock(org, sandbox.terraform)},
     )
+
+
+def _state_lock(org: Organization, terraform: TerraformBinary) -> dict[str, BackendValue]:
+    """How the S3 backend locks with this Terraform (the rendered block names DynamoDB)."""
+    state = org.config.organization.state
+    return s3_lock_settings(terraform) if isinstance(state, S3State) else {}
 
 
 def select_target(org: Organization, sandbox: bool, environ: Mapping[str, str]) -> Target:

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from orgtf.sandbox.runtime import SandboxTarget
+from orgtf.terraform.backend import s3_lock_settings
 from tests.support.engine import orgtf, sandbox_project
 from tests.support.sandbox import (
     DEV_ID,
@@ -19,11 +21,13 @@ from tests.support.sandbox import (
     with_s3_state,
 )
 
-LOCK_ID = "testorg-tf-state/orgtf/dev/terraform.tfstate"
+KEY = "orgtf/dev/terraform.tfstate"
+LOCK_ID = f"testorg-tf-state/{KEY}"
 
 
-def _stale_lock(target: object) -> str:
-    """The DynamoDB item a Terraform apply killed outright leaves behind; its lock ID."""
+def _stale_lock(target: SandboxTarget) -> str:
+    """The lock a Terraform apply killed outright leaves behind; its lock ID. It is the S3
+    lock file with Terraform 1.10 and later, else the DynamoDB item."""
     lock_id = str(uuid.uuid4())
     info = {
         "ID": lock_id,
@@ -34,7 +38,11 @@ def _stale_lock(target: object) -> str:
         "Created": "2026-12-03T10:00:00.000000000Z",
         "Path": LOCK_ID,
     }
-    dynamodb = operator_client(target, "dynamodb")  # type: ignore[arg-type]
+    if s3_lock_settings(target.terraform):
+        s3 = operator_client(target, "s3")
+        s3.put_object(Bucket="testorg-tf-state", Key=f"{KEY}.tflock", Body=json.dumps(info))
+        return lock_id
+    dynamodb = operator_client(target, "dynamodb")
     dynamodb.put_item(
         TableName="testorg-tf-locks",
         Item={"LockID": {"S": LOCK_ID}, "Info": {"S": json.dumps(info)}},
@@ -42,7 +50,7 @@ def _stale_lock(target: object) -> str:
     return lock_id
 
 
-def test_a_stale_dynamodb_lock_is_named_and_released_by_unlock(
+def test_a_stale_state_lock_is_named_and_released_by_unlock(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with sandbox_project(tmp_path / "project", with_s3_state(SMALL_ORG)) as (directory, target):

@@ -1,4 +1,5 @@
-"""S3 state with DynamoDB locking through the sandbox: state lands in S3, locks are exclusive."""
+"""S3 state through the sandbox: state lands in S3, locks are exclusive. The lock is the
+DynamoDB table's before Terraform 1.10 and the S3 lock file from 1.10 on."""
 
 from __future__ import annotations
 
@@ -7,12 +8,13 @@ import os
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from orgtf.config.model import S3State
 from orgtf.sandbox.runtime import SandboxTarget
-from orgtf.terraform.backend import backend_file_text
+from orgtf.terraform.backend import backend_file_text, s3_lock_settings
 from orgtf.terraform.driver import Terraform
 from orgtf.terraform.errors import StateLockedError
 from tests.support.engine import Project, orgtf, spawn_orgtf
@@ -49,8 +51,7 @@ def test_concurrent_runs_fail_fast_naming_the_holder(
     assert orgtf(directory, "plan", "--account", "dev", "--detailed-exitcode") == 2
     first = spawn_orgtf(directory, "apply", "--account", "dev")
     try:
-        dynamodb = operator_client(target, "dynamodb")
-        wait_until(lambda: _state_lock_held(dynamodb), "the first apply to take the lock", 60)
+        wait_until(lambda: _state_lock_held(target), "the first apply to take the lock", 60)
         capsys.readouterr()
         # A second orgtf on this project waits for the project lock, or names its holder.
         assert orgtf(directory, "plan", "--account", "dev") == 1
@@ -73,7 +74,8 @@ def _elsewhere(target: SandboxTarget, tmp_path: Path) -> Terraform:
     shutil.copytree(target.work_dir / "modules", tmp_path / "checkout" / "modules")
     backend = tmp_path / "backend.hcl"
     state = S3State(backend="s3", bucket="testorg-tf-state", lock_table="testorg-tf-locks")
-    backend.write_text(backend_file_text(target.backend_settings(state)))
+    settings = {**target.backend_settings(state), **s3_lock_settings(target.terraform)}
+    backend.write_text(backend_file_text(settings))
     tf = Terraform(
         binary=target.terraform.path,
         workdir=root,
@@ -91,8 +93,22 @@ def _terraform_dirs(directory: str, names: list[str]) -> list[str]:
     return [n for n in names if n.startswith(".terraform") or n.endswith(".tfstate")]
 
 
-def _state_lock_held(dynamodb: object) -> bool:
+def _state_lock_held(target: SandboxTarget) -> bool:
     """Whether an apply holds a state lock (not the brief lock S3 takes to create a state)."""
-    items = dynamodb.scan(TableName="testorg-tf-locks")["Items"]  # type: ignore[attr-defined]
-    infos = [item["Info"]["S"] for item in items if "Info" in item]
+    if s3_lock_settings(target.terraform):
+        s3 = operator_client(target, "s3")
+        found = s3.list_objects_v2(Bucket="testorg-tf-state", Prefix="orgtf/dev/")
+        keys = [o["Key"] for o in found.get("Contents", []) if o["Key"].endswith(".tflock")]
+        infos = [_read_if_there(s3, key) for key in keys]
+    else:
+        items = operator_client(target, "dynamodb").scan(TableName="testorg-tf-locks")["Items"]
+        infos = [item["Info"]["S"] for item in items if "Info" in item]
     return any(json.loads(info).get("Operation") == "OperationTypeApply" for info in infos)
+
+
+def _read_if_there(s3: Any, key: str) -> str:
+    """A lock file's text; "{}" when it went away since it was listed."""
+    try:
+        return str(s3.get_object(Bucket="testorg-tf-state", Key=key)["Body"].read().decode())
+    except s3.exceptions.NoSuchKey:
+        return "{}"
