@@ -120,7 +120,10 @@ def test_apply_runs_one_at_a_time_on_the_plans_of_the_plan_workflow() -> None:
     download = next(s for s in job["steps"] if "download-artifact" in s.get("uses", ""))
     assert download["with"]["run-id"] == "${{ steps.reviewed.outputs.run-id }}"
     runs = "\n".join(s.get("run", "") for s in job["steps"])
-    assert "orgtf apply --all --plan-dir plans/ --yes" in runs
+    # Only the accounts with a reviewed plan: apply would plan and apply any other selected.
+    assert 'accounts+=(--account "$(basename "$plan" .tfplan)")' in runs
+    assert 'orgtf apply "${accounts[@]}" --plan-dir plans/ --yes' in runs
+    assert "--all" not in runs
 
 
 def test_plan_and_apply_agree_on_versions_and_paths() -> None:
