@@ -16,8 +16,7 @@ from pydantic_core import ErrorDetails
 
 from orgtf.config import model
 from orgtf.config.checks import check_all
-from orgtf.config.findings import Finding
-from orgtf.config.lint import LintReport, lint_config
+from orgtf.config.findings import Finding, Silenced
 from orgtf.config.model import OrgConfig
 from orgtf.config.organization import Organization
 from orgtf.config.references import check_references
@@ -78,12 +77,18 @@ def _validate(
         problems.extend(_located(f, source) for f in check_references(data))
         raise ConfigError(problems)
     problems = [_located(f, source) for f in check_all(config)]
-    report = lint_config(config, source) if lint else LintReport()
-    problems.extend(report.warnings)
+    silenced: tuple[Silenced, ...] = ()
+    if lint:
+        # Imported here: only validate lints, and the other commands need not load it.
+        from orgtf.config.lint import lint_config
+
+        report = lint_config(config, source)
+        problems.extend(report.warnings)
+        silenced = report.silenced
     if any(p.severity == "error" for p in problems):
         raise ConfigError(problems)
     return Organization(
-        config=config, path=path, warnings=tuple(sorted(problems)), silenced=report.silenced
+        config=config, path=path, warnings=tuple(sorted(problems)), silenced=silenced
     )
 
 

@@ -338,6 +338,13 @@ def test_generated_trust_and_grant_policies_lint_clean(
     text = text.replace("    require_mfa: true\n", "    mfa_max_age: 900\n")
     code, lines, _ = run(tmp_path, text, capsys, "--strict")
     assert (code, lines) == (0, [])
+    narrowed = text.replace(
+        "  master_account: master\n",
+        "  master_account: master\n  trust:\n    principals: iam_users\n"
+        "    extra_principals: [arn:aws:iam::345678901234:role/Deployer]\n",
+    )
+    code, lines, _ = run(tmp_path, narrowed, capsys, "--strict")
+    assert (code, lines) == (0, [])
 
 
 def test_the_example_org_validates_without_warnings(capsys: pytest.CaptureFixture[str]) -> None:
