@@ -1,4 +1,4 @@
-"""``orgtf sandbox up|status|down|env``: the local AWS sandbox of the project."""
+"""``orgtf sandbox up|status|down|env|credentials``: the local AWS sandbox of the project."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from orgtf.access.matrix import check_user
 from orgtf.commands.base import (
     Command,
     Context,
@@ -26,6 +27,7 @@ from orgtf.sandbox.runtime import (
     stop_sandbox,
 )
 from orgtf.sandbox.target import state_dir_of
+from orgtf.sandbox.user_keys import NoSuchSandboxUser, user_access_key
 from orgtf.text import elapsed, text_table
 
 
@@ -61,6 +63,18 @@ class StatusOptions:
         return cls(json=args.json)
 
 
+@dataclass(frozen=True)
+class CredentialsOptions:
+    """``sandbox credentials --user NAME [--json]``."""
+
+    user: str
+    json: bool
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> CredentialsOptions:
+        return cls(user=args.user, json=args.json)
+
+
 def _configure_up(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--port",
@@ -71,6 +85,11 @@ def _configure_up(parser: argparse.ArgumentParser) -> None:
 
 
 def _configure_status(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print JSON")
+
+
+def _configure_credentials(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--user", required=True, metavar="NAME", help="the IAM user (org.yaml)")
     parser.add_argument("--json", action="store_true", help="print JSON")
 
 
@@ -88,7 +107,7 @@ def _needs_extra(
 
 def _unreachable(options: NoOptions, ctx: Context) -> ExitCode:
     """``sandbox`` alone: argparse requires an action, so this never runs."""
-    raise UsageError("name a sandbox action: up, status, down or env")
+    raise UsageError("name a sandbox action: up, status, down, env or credentials")
 
 
 def up(options: UpOptions, ctx: Context) -> ExitCode:
@@ -151,15 +170,41 @@ def down(options: NoOptions, ctx: Context) -> ExitCode:
 def env(options: NoOptions, ctx: Context) -> ExitCode:
     """Print POSIX shell lines to ``eval``: plain terraform and AWS SDKs then use the sandbox."""
     del options
+    target = _running(ctx)
+    print(f"# orgtf sandbox {target.endpoint} (pid {target.pid}); undo by opening a new shell")
+    for line in target.shell_exports(os.environ):
+        print(line)
+    return ExitCode.OK
+
+
+def credentials(options: CredentialsOptions, ctx: Context) -> ExitCode:
+    """Print an access key of an IAM user in the sandbox, made the first time it is asked for."""
+    target = _running(ctx)
+    try:
+        key = user_access_key(target, options.user)
+    except NoSuchSandboxUser:
+        check_user(ctx.load(), options.user)  # not in org.yaml either: say so, with a hint
+        raise
+    if options.json:
+        data = {"user": key.user, "access_key_id": key.access_key_id}
+        data["secret_access_key"] = key.secret_access_key
+        print(json.dumps(data, indent=2, sort_keys=True))
+        return ExitCode.OK
+    how = "created" if key.created else "kept since it was created"
+    print(f"# orgtf sandbox: access key of user {key.user} ({how}); a credentials file section")
+    print("[default]")
+    print(f"aws_access_key_id = {key.access_key_id}")
+    print(f"aws_secret_access_key = {key.secret_access_key}")
+    return ExitCode.OK
+
+
+def _running(ctx: Context) -> SandboxTarget:
     target = sandbox_status(ctx.project_dir)
     if target is None:
         raise OrgtfError(
             f"the sandbox for {ctx.config_path} is not running; start it with `orgtf sandbox up`"
         )
-    print(f"# orgtf sandbox {target.endpoint} (pid {target.pid}); undo by opening a new shell")
-    for line in target.shell_exports(os.environ):
-        print(line)
-    return ExitCode.OK
+    return target
 
 
 def _print_details(target: SandboxTarget) -> None:
@@ -197,7 +242,8 @@ def _as_json(target: SandboxTarget) -> dict[str, object]:
 COMMANDS = (
     Command(
         "sandbox",
-        "run a local AWS sandbox (moto) bootstrapped from org.yaml: up, status, down, env",
+        "run a local AWS sandbox (moto) bootstrapped from org.yaml: up, status, down, env, "
+        "credentials",
         no_arguments,
         no_options,
         _unreachable,
@@ -229,6 +275,13 @@ COMMANDS = (
                 no_arguments,
                 no_options,
                 _needs_extra(env),
+            ),
+            Command(
+                "credentials",
+                "print an access key of an IAM user in the sandbox (made the first time)",
+                _configure_credentials,
+                CredentialsOptions.from_args,
+                _needs_extra(credentials),
             ),
         ),
         action_required=True,

@@ -1,7 +1,8 @@
 """The files the sandbox keeps in its state dir, read and written as typed records.
 
 ``emulator.json`` (the emulator's pid, port and token), ``sandbox.json`` (what bootstrap made
-and which Terraform runs there) and ``credentials.json`` (the operator's key, mode 0600).
+and which Terraform runs there), ``credentials.json`` (the operator's key, mode 0600) and
+``user-keys.json`` (the keys ``sandbox credentials`` made for users, mode 0600).
 A missing file reads as None; a damaged one raises DamagedFileError naming the fix.
 """
 
@@ -16,6 +17,7 @@ from orgtf.terraform.binary import Flavour
 EMULATOR_FILE = "emulator.json"
 SANDBOX_FILE = "sandbox.json"
 CREDENTIALS_FILE = "credentials.json"
+USER_KEYS_FILE = "user-keys.json"
 FIX = "run `orgtf sandbox down` to stop the sandbox and remove its state, then `orgtf sandbox up`"
 
 
@@ -62,6 +64,12 @@ class CredentialsRecord(Record):
     secret_access_key: str
 
 
+class UserKeysRecord(Record):
+    """The access keys ``sandbox credentials`` created, by IAM user name."""
+
+    keys: dict[str, CredentialsRecord]
+
+
 def read_emulator(state_dir: Path) -> EmulatorRecord | None:
     """The recorded emulator of ``state_dir``, or None when none was recorded."""
     return read_record(state_dir / EMULATOR_FILE, EmulatorRecord, "the emulator record", FIX)
@@ -90,3 +98,13 @@ def read_credentials(state_dir: Path) -> CredentialsRecord | None:
 def write_credentials(state_dir: Path, record: CredentialsRecord) -> None:
     """Keep the operator's key readable by its owner only."""
     write_atomic(state_dir / CREDENTIALS_FILE, record.to_json(), mode=0o600, umask=True)
+
+
+def read_user_keys(state_dir: Path) -> UserKeysRecord | None:
+    """The users' keys made so far, or None when none was."""
+    return read_record(state_dir / USER_KEYS_FILE, UserKeysRecord, "the users' keys", FIX)
+
+
+def write_user_keys(state_dir: Path, record: UserKeysRecord) -> None:
+    """Keep the users' keys readable by their owner only."""
+    write_atomic(state_dir / USER_KEYS_FILE, record.to_json(), mode=0o600, umask=True)
