@@ -30,6 +30,11 @@ from orgtf.sandbox.target import state_dir_of
 from orgtf.sandbox.user_keys import NoSuchSandboxUser, user_access_key
 from orgtf.text import elapsed, text_table
 
+_IAM_TEXT = {
+    "on": "sts:AssumeRole is checked against IAM and trust policies",
+    "off": "not checked (ORGTF_SANDBOX_IAM=off): any caller may assume any role",
+}
+
 
 def _port(text: str) -> int:
     try:
@@ -213,6 +218,7 @@ def _print_details(target: SandboxTarget) -> None:
         f"  terraform: {tf.path} {tf.version} (from {tf.source}); provider: {target.provider_mode}"
     )
     print(f"  state:     {target.state_dir}")
+    print(f"  IAM:       {_IAM_TEXT[target.iam]}")
     print(f"  accounts ({target.region}, organization {target.organization_id}):")
     for line in text_table(list(target.accounts.items())):
         print(f"    {line}")
@@ -230,6 +236,7 @@ def _as_json(target: SandboxTarget) -> dict[str, object]:
         "state_dir": str(target.state_dir),
         "work_dir": str(target.work_dir),
         "provider": target.provider_mode,
+        "iam": target.iam,
         "terraform": {
             "path": str(tf.path),
             "version": tf.version,

@@ -7,8 +7,8 @@ with this state dir and the record's random token. A record copied from another 
 left behind after the project moved, therefore names a process that is not ours: it reads as
 "not running" and that process is never signalled.
 
-Run as ``python -m orgtf.sandbox.emulator --state-dir DIR --token T -H HOST -p PORT``, this
-module is the server itself: moto's app served one request at a time (see ``emulator_server``).
+Run as ``python -m orgtf.sandbox.emulator --state-dir DIR --token T -H HOST -p PORT --iam on``,
+this module is the server itself: moto's app served one request at a time (``emulator_server``).
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from orgtf.files import DamagedFileError
 from orgtf.process import run, spawn_detached
 from orgtf.sandbox import records
 from orgtf.sandbox.emulator_server import HEALTH_PATH
+from orgtf.sandbox.target import IamMode
 
 HOST = "127.0.0.1"
 LOG_FILE = "emulator.log"
@@ -51,6 +52,7 @@ class EmulatorProcess:
     port: int
     state_dir: Path
     token: str  # random, also in the server's argv: tells our process from a reused pid
+    iam: IamMode = "on"  # whether it checks sts:AssumeRole against IAM
 
     @property
     def endpoint(self) -> str:
@@ -58,7 +60,7 @@ class EmulatorProcess:
 
 
 def start_emulator(
-    state_dir: Path, env: Mapping[str, str], port: int | None = None
+    state_dir: Path, env: Mapping[str, str], port: int | None = None, iam: IamMode = "on"
 ) -> EmulatorProcess:
     """Start moto on ``port`` (default: a free one), wait until healthy, record it, return it."""
     chosen = port if port is not None else free_port()
@@ -66,14 +68,14 @@ def start_emulator(
         ensure_port_free(port)
     token = secrets.token_hex(16)
     argv = [sys.executable, "-m", __name__, *_identity_args(state_dir, token)]
-    argv += ["-H", HOST, "-p", str(chosen)]
+    argv += ["-H", HOST, "-p", str(chosen), "--iam", iam]
     log_path = state_dir / LOG_FILE
     log_offset = log_path.stat().st_size if log_path.exists() else 0
     pid = spawn_detached(argv, env=server_env(env), log_path=log_path, cwd=state_dir)
-    process = EmulatorProcess(pid=pid, port=chosen, state_dir=state_dir, token=token)
+    process = EmulatorProcess(pid=pid, port=chosen, state_dir=state_dir, token=token, iam=iam)
     try:
         record = records.EmulatorRecord(
-            pid=pid, port=chosen, endpoint=process.endpoint, token=token
+            pid=pid, port=chosen, endpoint=process.endpoint, token=token, iam=iam
         )
         records.write_emulator(state_dir, record)
         _wait_healthy(process, log_path, log_offset, START_TIMEOUT)
@@ -157,7 +159,7 @@ def read_process(state_dir: Path) -> EmulatorProcess | None:
     record = records.read_emulator(state_dir)
     if record is None:
         return None
-    return EmulatorProcess(record.pid, record.port, state_dir, record.token)
+    return EmulatorProcess(record.pid, record.port, state_dir, record.token, record.iam)
 
 
 def emulators_of(state_dir: Path) -> list[int]:

@@ -13,6 +13,9 @@ mocks assume. Little is lost: moto's work is pure Python and holds the GIL anywa
 connections are still accepted and answered in their own threads. The health check reads no
 backend, so it skips the queue: a busy emulator still answers it promptly.
 
+With ``--iam on`` (the default) moto's AssumeRole is wrapped so that it checks IAM first (see
+``iam_enforcement``); ``--iam off`` serves moto as it is.
+
 Only the stdlib is imported at module level; moto and werkzeug are imported when serving.
 """
 
@@ -59,10 +62,14 @@ def is_health_check(environ: WSGIEnvironment) -> bool:
 
 
 def serve(argv: list[str]) -> None:
-    """Serve moto on ``-H HOST -p PORT`` until SIGTERM, as ``moto.server.main`` does, serially."""
+    """Serve moto on ``-H HOST -p PORT`` until SIGTERM, as ``moto.server.main`` does, serially.
+
+    ``--iam on|off``: whether sts:AssumeRole is checked against IAM (default on).
+    """
     parser = argparse.ArgumentParser(prog="python -m orgtf.sandbox.emulator")
     parser.add_argument("-H", "--host", required=True)
     parser.add_argument("-p", "--port", type=int, required=True)
+    parser.add_argument("--iam", choices=("on", "off"), default="on")
     args = parser.parse_args(argv)
     # As moto.server.main does: moto builds some of the URLs it returns from MOTO_PORT. This is
     # the emulator's own process, before any thread starts.
@@ -75,6 +82,10 @@ def serve(argv: list[str]) -> None:
     from werkzeug.serving import run_simple
 
     _limit_iam_lookups_to_aws_partition()
+    if args.iam == "on":
+        from orgtf.sandbox.iam_enforcement import enforce_assume_role
+
+        enforce_assume_role()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, _exit)
     app = OneAtATime(DomainDispatcherApplication(create_backend_app))

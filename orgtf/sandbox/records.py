@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from orgtf.files import Record, read_record, write_atomic
-from orgtf.sandbox.target import ProviderMode
+from orgtf.sandbox.target import IamMode, ProviderMode
 from orgtf.terraform.binary import Flavour
 
 EMULATOR_FILE = "emulator.json"
@@ -28,6 +28,7 @@ class EmulatorRecord(Record):
     port: int
     endpoint: str
     token: str
+    iam: IamMode = "on"  # whether it checks sts:AssumeRole against IAM
 
 
 class AccountRecord(Record):

@@ -18,10 +18,16 @@ from orgtf.sandbox import emulator, records
 from orgtf.sandbox.bootstrap import BootstrapResult, OperatorCredentials, bootstrap
 from orgtf.sandbox.emulator import EmulatorProcess
 from orgtf.sandbox.mirror import install_provider, write_cli_config
-from orgtf.sandbox.target import ProviderMode, SandboxTarget, state_dir_of
+from orgtf.sandbox.target import (
+    IamMode,
+    ProviderMode,
+    SandboxTarget,
+    iam_mode,
+    provider_mode,
+    state_dir_of,
+)
 from orgtf.terraform.binary import TerraformBinary, resolve_terraform
 
-PROVIDER_MODES: tuple[ProviderMode, ...] = ("standin", "registry")
 # What the sandbox extra adds: the SDK for bootstrap, the emulator, the stand-in provider.
 EXTRA_PACKAGES = ("boto3", "botocore", "moto", "tf")
 Action = Literal["started", "restarted", "reused"]
@@ -83,8 +89,9 @@ def _bring_up_locked(
 ) -> tuple[SandboxTarget, Action, tuple[str, ...]]:
     # Not the sandbox's own bin/terraform link: that would become a link to itself.
     terraform = resolve_terraform(env, exclude=state_dir)
-    mode = _provider_mode(env)
-    process = _running_emulator(state_dir, port)
+    mode = provider_mode(env)
+    iam = iam_mode(env)
+    process = _running_emulator(state_dir, port, iam)
     action: Action = "reused" if process is not None else "started"
     try:
         if process is None:
@@ -92,7 +99,7 @@ def _bring_up_locked(
             # Whatever a dead emulator left (accounts, sandbox Terraform state) is void.
             _stop_and_clear(state_dir)
             state_dir.mkdir(mode=0o700, parents=True)
-            process = emulator.start_emulator(state_dir, env, port)
+            process = emulator.start_emulator(state_dir, env, port, iam or "on")
         previous = _read_credentials(state_dir) if action == "reused" else None
         result = bootstrap(org, process.endpoint, previous)
         region = org.config.organization.region
@@ -159,8 +166,10 @@ def _stop_and_clear(state_dir: Path) -> list[int]:
     return stopped
 
 
-def _running_emulator(state_dir: Path, port: int | None) -> EmulatorProcess | None:
-    """The recorded emulator if it runs and suits ``port``; None if it must be started."""
+def _running_emulator(
+    state_dir: Path, port: int | None, iam: IamMode | None
+) -> EmulatorProcess | None:
+    """The recorded emulator if it runs and suits ``port`` and ``iam``; None if it must start."""
     process = emulator.read_process(state_dir)
     if process is None or not emulator.is_running(process):
         return None
@@ -169,15 +178,12 @@ def _running_emulator(state_dir: Path, port: int | None) -> EmulatorProcess | No
             f"the sandbox already runs on port {process.port} (pid {process.pid}); "
             "run `orgtf sandbox down` first to move it to another port"
         )
+    if iam is not None and iam != process.iam:
+        raise UsageError(
+            f"the sandbox already runs with ORGTF_SANDBOX_IAM={process.iam} (pid {process.pid}); "
+            f"run `orgtf sandbox down` first to start it with ORGTF_SANDBOX_IAM={iam}"
+        )
     return process
-
-
-def _provider_mode(env: Mapping[str, str]) -> ProviderMode:
-    value = env.get("ORGTF_SANDBOX_PROVIDER", "") or "standin"
-    for mode in PROVIDER_MODES:
-        if value == mode:
-            return mode
-    raise UsageError(f"ORGTF_SANDBOX_PROVIDER={value}: expected one of {', '.join(PROVIDER_MODES)}")
 
 
 def _prepare_terraform(target: SandboxTarget) -> None:
@@ -218,6 +224,7 @@ def _target(
         organization_id=result.organization_id,
         operator=result.operator,
         provider_mode=mode,
+        iam=process.iam,
     )
 
 
@@ -253,6 +260,7 @@ def _load_target(state_dir: Path, process: EmulatorProcess) -> SandboxTarget | N
         organization_id=data.organization_id,
         operator=operator,
         provider_mode=data.provider_mode,
+        iam=process.iam,
     )
 
 

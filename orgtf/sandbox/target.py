@@ -21,12 +21,16 @@ from pathlib import Path
 from typing import Literal
 
 from orgtf.config.model import S3State
+from orgtf.errors import UsageError
 from orgtf.sandbox.bootstrap import OperatorCredentials
 from orgtf.terraform.backend import BackendValue
 from orgtf.terraform.binary import TerraformBinary
 
 STATE_DIR = Path(".orgtf") / "sandbox"
 ProviderMode = Literal["standin", "registry"]
+PROVIDER_MODES: tuple[ProviderMode, ...] = ("standin", "registry")
+IamMode = Literal["on", "off"]  # whether the emulator checks sts:AssumeRole against IAM
+IAM_MODES: tuple[IamMode, ...] = ("on", "off")
 _DROPPED = frozenset(
     {"TF_CLI_CONFIG_FILE", "TERRAFORM_CONFIG", "TF_PLUGIN_CACHE_DIR", "TF_DATA_DIR"}
 )
@@ -37,6 +41,26 @@ _LOOPBACK = "127.0.0.1,localhost"
 def state_dir_of(project_dir: Path) -> Path:
     """The sandbox state dir of the project whose org.yaml is in ``project_dir``."""
     return project_dir / STATE_DIR
+
+
+def provider_mode(env: Mapping[str, str]) -> ProviderMode:
+    """``ORGTF_SANDBOX_PROVIDER``: standin (the default) or registry."""
+    value = env.get("ORGTF_SANDBOX_PROVIDER", "") or "standin"
+    for mode in PROVIDER_MODES:
+        if value == mode:
+            return mode
+    raise UsageError(f"ORGTF_SANDBOX_PROVIDER={value}: expected one of {', '.join(PROVIDER_MODES)}")
+
+
+def iam_mode(env: Mapping[str, str]) -> IamMode | None:
+    """``ORGTF_SANDBOX_IAM``: on (the default for a new emulator) or off; None when unset."""
+    value = env.get("ORGTF_SANDBOX_IAM", "")
+    for mode in IAM_MODES:
+        if value == mode:
+            return mode
+    if value:
+        raise UsageError(f"ORGTF_SANDBOX_IAM={value}: expected one of {', '.join(IAM_MODES)}")
+    return None
 
 
 @dataclass(frozen=True)
@@ -52,6 +76,7 @@ class SandboxTarget:
     organization_id: str
     operator: OperatorCredentials = field(repr=False)
     provider_mode: ProviderMode = "standin"  # "registry": the real hashicorp/aws
+    iam: IamMode = "on"
 
     @property
     def port(self) -> int:
