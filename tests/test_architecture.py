@@ -17,6 +17,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "orgtf"
 # and from lower layers only. Same-layer packages are independent of each other.
 LAYERS = {
     "orgtf": 0,  # errors, files, process, text, gitrev, _version: the shared helpers
+    "orgtf.iam": 1,
     "orgtf.config": 1,
     "orgtf.terraform": 1,
     "orgtf.render": 2,

@@ -21,7 +21,7 @@ from moto.iam.exceptions import NotFoundException
 from moto.iam.models import iam_backends
 from moto.sts.models import sts_backends
 
-from orgtf.sandbox.policy_eval import Document
+from orgtf.iam.evaluate import Document
 
 CallerKind = Literal["User", "AssumedRole"]
 

@@ -13,7 +13,7 @@ as before. Before moto hands out credentials, the guard
    ``aws:MultiFactorAuthAge`` (absent for a user's keys without MFA, as on AWS; ``false`` for
    a role session opened without it), ``sts:ExternalId``, ``sts:RoleSessionName``,
    ``sts:SourceIdentity``;
-4. lets ``policy_eval`` decide from the caller's identity policies (in its own account) and
+4. lets ``orgtf.iam.evaluate`` decide from the caller's identity policies (in its own account) and
    the role's trust policy (in the role's account), and answers a refusal with STS's
    ``AccessDenied``; a role that does not exist is refused the same way;
 5. checks ``DurationSeconds`` against the role's maximum, and the one hour of role chaining.
@@ -35,9 +35,9 @@ from xml.sax.saxutils import escape
 
 from werkzeug.exceptions import HTTPException
 
+from orgtf.iam.conditions import ContextValue
+from orgtf.iam.evaluate import Principal, Request, authorize_assume_role
 from orgtf.sandbox.iam_caller import Caller, StsError, find_caller, role_trust
-from orgtf.sandbox.policy_conditions import ContextValue
-from orgtf.sandbox.policy_eval import Principal, Request, authorize_assume_role
 
 ACTION = "sts:AssumeRole"
 CHAINED_MAX_SECONDS = 3600

@@ -13,7 +13,7 @@ from orgtf.cli import main
 from orgtf.config import RoleRef, load_organization
 from orgtf.config.model import Trust
 from orgtf.config.policy import policy_size, trust_policy
-from orgtf.sandbox.policy_eval import Principal, Request, authorize_assume_role
+from orgtf.iam.evaluate import Principal, Request, authorize_assume_role
 
 MASTER = "012345678901"
 CI = f"arn:aws:iam::{MASTER}:role/ci/deployer"

@@ -12,7 +12,7 @@ logic" and the IAM JSON policy reference:
 - ``Principal``/``NotPrincipal``: ``*``, an account (``123456789012`` or its ``:root`` ARN),
   or the caller's own ARN (a user's ARN; for a role session, the role's or the session's);
 - conditions: every operator in a block must hold, every key of an operator, any one value of
-  a key (see ``policy_conditions``);
+  a key (see ``orgtf.iam.conditions``);
 - for a role, the trust policy must allow the caller; the caller's identity policies must
   allow it too, unless caller and role share an account and the trust policy names the
   caller itself (not its account); a permissions boundary, when set, must allow it as well.
@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Literal
 
-from orgtf.sandbox.policy_conditions import (
+from orgtf.iam.conditions import (
     ContextValue,
     conditions_hold,
     substitute,

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from orgtf.sandbox.policy_conditions import conditions_hold, substitute, wildcard_match
-from orgtf.sandbox.policy_eval import (
+from orgtf.iam.conditions import conditions_hold, substitute, wildcard_match
+from orgtf.iam.evaluate import (
     Decision,
     Principal,
     Request,
