@@ -12,6 +12,7 @@ from typing import Any
 
 from orgtf.commands import (
     access,
+    affected,
     catalog,
     config,
     demo,
@@ -19,6 +20,7 @@ from orgtf.commands import (
     profiles,
     recovery,
     render,
+    report,
     run,
     sandbox,
 )
@@ -31,6 +33,8 @@ COMMANDS: tuple[Command[Any], ...] = (
     *profiles.COMMANDS,
     *render.COMMANDS,
     *run.COMMANDS,
+    *affected.COMMANDS,
+    *report.COMMANDS,
     *catalog.COMMANDS,
     *demo.COMMANDS,
     *sandbox.COMMANDS,

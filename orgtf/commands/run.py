@@ -5,22 +5,26 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, get_args
 
+from orgtf.commands import plan_scope
 from orgtf.commands.base import Command, Context
-from orgtf.commands.common import duration, positive_int, warn_foreign, write_output
+from orgtf.commands.common import duration, positive_int, warn_foreign
+from orgtf.commands.plan_scope import ScopeOptions
+from orgtf.commands.report import finish_plan
 from orgtf.config import Organization
 from orgtf.errors import ExitCode, UsageError
 from orgtf.process import Supervisor
+from orgtf.render.sync import write_tree
 from orgtf.run.apply_report import ApplyFormat, format_apply
 from orgtf.run.engine import Engine, check_protected, default_parallelism
 from orgtf.run.progress import progress_for
 from orgtf.run.project_lock import project_lock
 from orgtf.run.report import ReportFormat, format_report
 from orgtf.run.results import AccountPlan
+from orgtf.run.shard_lock import no_shards_running
 from orgtf.run.targets import select_target
 from orgtf.run.workspace import abandoned_states
 
@@ -54,6 +58,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 def _configure_plan(parser: argparse.ArgumentParser) -> None:
     _common(parser)
+    plan_scope.configure(parser)
     parser.add_argument(
         "--detailed-exitcode", action="store_true", help="exit 2 when any account has changes"
     )
@@ -105,9 +110,10 @@ class RunOptions:
 
 @dataclass(frozen=True)
 class PlanOptions:
-    """``plan [--account NAME...] [--format F] [--output FILE] [--detailed-exitcode] ...``."""
+    """``plan [--account NAME... | --affected --base-ref REF] [--shard K/N] [--format F] ...``."""
 
     run: RunOptions
+    scope: ScopeOptions
     format: ReportFormat
     output: Path | None
     detailed_exitcode: bool
@@ -119,6 +125,7 @@ class PlanOptions:
             raise UsageError(f"--output {args.output} is a directory; name a file")
         return cls(
             run=RunOptions.from_args(args),
+            scope=ScopeOptions.from_args(args),
             format=args.format,
             output=args.output,
             detailed_exitcode=args.detailed_exitcode,
@@ -151,8 +158,7 @@ class ApplyOptions:
         )
 
 
-def _engine(org: Organization, ctx: Context, options: RunOptions) -> Engine:
-    accounts = org.select_accounts(list(options.accounts))
+def _engine(org: Organization, ctx: Context, options: RunOptions, accounts: list[str]) -> Engine:
     return Engine(
         org=org,
         target=select_target(org, ctx.sandbox, os.environ),
@@ -180,37 +186,36 @@ def _run_plans(engine: Engine, accounts: list[str]) -> tuple[AccountPlan, ...]:
 def plan(options: PlanOptions, ctx: Context) -> ExitCode:
     """Plan every selected account and report; exit codes as documented in docs/cli.md."""
     org = ctx.load()
-    accounts = org.select_accounts(list(options.run.accounts))
-    engine = _engine(org, ctx, options.run)
-    with project_lock(engine.target.state_dir, "orgtf plan", options.run.lock_timeout):
-        results = _run_plans(engine, accounts)
-    write_output(format_report(results, options.format), options.output, "report")
-    if options.output is not None:
-        print(format_report(results, "text"), end="")
-    _print_failures(results)
-    if any(r.status == "error" for r in results):
-        return ExitCode.FAILURE
-    if options.fail_on == "destroy" and any(
-        r.summary and r.summary.destroys_anything for r in results
-    ):
-        print("orgtf: plan deletes or replaces resources (--fail-on destroy)", file=sys.stderr)
-        return ExitCode.FAILURE
-    if options.detailed_exitcode and any(r.status == "changes" for r in results):
-        return ExitCode.CHANGES
-    return ExitCode.OK
+    scope = plan_scope.resolve(org, options.scope)
+    plan_scope.announce(scope)
+    results: tuple[AccountPlan, ...] = ()
+    if scope.accounts:
+        engine = _engine(org, ctx, options.run, scope.accounts)
+        with plan_scope.plan_locks(engine, scope, options.run.lock_timeout):
+            results = _run_plans(engine, scope.accounts)
+    report = plan_scope.report(results, options.format, scope)
+    return finish_plan(results, report, options)
 
 
 def apply(options: ApplyOptions, ctx: Context) -> ExitCode:
     """Apply the reviewed saved plans (or plan, confirm and apply), children before master."""
     org = ctx.load()
-    engine = _engine(org, ctx, options.run)
-    with project_lock(engine.target.state_dir, "orgtf apply", options.run.lock_timeout):
-        return _apply_locked(engine, options)
+    accounts = org.select_accounts(list(options.run.accounts))
+    engine = _engine(org, ctx, options.run, accounts)
+    state_dir, timeout = engine.target.state_dir, options.run.lock_timeout
+    with (
+        project_lock(state_dir, "orgtf apply", timeout),
+        no_shards_running(state_dir, "orgtf apply", timeout),
+    ):
+        return _apply_locked(engine, options, accounts)
 
 
-def _apply_locked(engine: Engine, options: ApplyOptions) -> ExitCode:
-    accounts = engine.org.select_accounts(list(options.run.accounts))
+def _apply_locked(engine: Engine, options: ApplyOptions, accounts: list[str]) -> ExitCode:
     workspaces = engine.workspaces(accounts)
+    # Plans may come from other runners (--plan-dir from an artifact): this runner's tree
+    # and providers are made ready first. The checks below still refuse a stale plan.
+    write_tree(engine.org, engine.target.tree_dir)
+    engine.install_providers(workspaces)
     saved = engine.saved_plans(workspaces)
     missing = [ws for ws in workspaces if saved[ws.account] is None]
     if missing and not options.yes and not sys.stdin.isatty():
@@ -247,12 +252,6 @@ def _confirm() -> bool:
         return sys.stdin.readline().strip() == "yes"
     except (OSError, EOFError):
         return False
-
-
-def _print_failures(results: Sequence[AccountPlan]) -> None:
-    for r in results:
-        if r.status == "error":
-            print(f"orgtf: account {r.account} failed; full log: {r.log_path}", file=sys.stderr)
 
 
 COMMANDS = (

@@ -83,7 +83,7 @@ def test_schema_describes_the_example(capsys: pytest.CaptureFixture[str]) -> Non
         (["valdate"], "unknown command 'valdate' (did you mean 'validate'?)"),
         (["sandbox", "stats"], "unknown action 'stats' (did you mean 'status'?)"),
         (["access", "dif", "--base", "x"], "unknown action 'dif' (did you mean 'diff'?)"),
-        (["xyzzy"], "unknown command 'xyzzy' (choose from access, adopt, apply, catalog,"),
+        (["xyzzy"], "unknown command 'xyzzy' (choose from access, adopt, affected, apply,"),
     ],
 )
 def test_mistyped_command_gets_a_hint(
