@@ -25,6 +25,7 @@ LAYERS = {
     "orgtf.sandbox": 2,
     "orgtf.run": 3,
     "orgtf.profiles": 3,
+    "orgtf.live": 3,
     "orgtf.catalog": 4,
     "orgtf.demo": 5,
     "orgtf.commands": 6,

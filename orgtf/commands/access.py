@@ -1,4 +1,5 @@
-"""``orgtf access`` and ``orgtf access diff``: who may assume what, and what a change alters."""
+"""``orgtf access``, ``access diff`` and ``access verify``: who may assume what, what a change
+alters, and whether the live IAM allows exactly that."""
 
 from __future__ import annotations
 
@@ -12,10 +13,14 @@ from typing import Literal
 from orgtf.access.diff import access_diff
 from orgtf.access.format import FORMATS, format_diff, format_report
 from orgtf.access.matrix import access_report
+from orgtf.access.verify import verify_access
+from orgtf.access.verify_format import format_verify, summary
 from orgtf.commands.base import Command, Context
 from orgtf.config import Organization, load_organization, load_organization_text
 from orgtf.errors import ConfigError, ExitCode, UsageError
 from orgtf.gitrev import git_env, read_at_ref
+from orgtf.live.connect import connect
+from orgtf.live.read import read_organization
 from orgtf.text import plural
 
 AccessFormat = Literal["text", "json", "markdown"]
@@ -36,7 +41,8 @@ class BaseConfigError(ConfigError):
 ACCESS_USAGE = (
     "%(prog)s [--user NAME | --role ACCOUNT/ROLE] [--format {text,json,markdown}]\n"
     "       %(prog)s diff (--base OLD_ORG_YAML | --base-ref GIT_REF) [--format ...] "
-    "[--fail-on {grant-protected,grant}]"
+    "[--fail-on {grant-protected,grant}]\n"
+    "       %(prog)s verify [--format ...]"
 )
 
 
@@ -74,6 +80,19 @@ class DiffOptions:
         )
 
 
+@dataclass(frozen=True)
+class VerifyOptions:
+    """``access verify [--format F]``."""
+
+    format: AccessFormat
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> VerifyOptions:
+        if args.user is not None or args.role is not None:
+            raise UsageError("--user and --role do not apply to 'access verify'")
+        return cls(format=args.format)
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
     """``access [--user U | --role A/R] [--format F]``."""
     who = parser.add_mutually_exclusive_group()
@@ -97,6 +116,15 @@ def _configure_diff(parser: argparse.ArgumentParser) -> None:
         "--fail-on",
         choices=("grant-protected", "grant"),
         help="exit 1 when a user gains access (in a protected account, or anywhere)",
+    )
+
+
+def _configure_verify(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        default=argparse.SUPPRESS,  # as for diff: keeps a --format given before `verify`
+        help="output format (default: text)",
     )
 
 
@@ -130,6 +158,18 @@ def diff_handler(options: DiffOptions, ctx: Context) -> ExitCode:
     return ExitCode.FAILURE
 
 
+def verify_handler(options: VerifyOptions, ctx: Context) -> ExitCode:
+    """Read every account's IAM and compare it with org.yaml; exit 2 when they differ."""
+    org = ctx.load()
+    live = read_organization(org, connect(org, sandbox=ctx.sandbox, environ=os.environ))
+    report = verify_access(org, live.accounts, source=live.where, skip=(live.caller,))
+    sys.stdout.write(format_verify(report, options.format))
+    if not report.differs:
+        return ExitCode.OK
+    print(f"orgtf: access verify: {summary(report)}", file=sys.stderr)
+    return ExitCode.CHANGES
+
+
 def _load_base(options: DiffOptions, ctx: Context) -> tuple[Organization, str]:
     if options.base is not None:
         label = str(options.base)
@@ -151,7 +191,8 @@ def _load_base(options: DiffOptions, ctx: Context) -> tuple[Organization, str]:
 COMMANDS = (
     Command(
         "access",
-        "who may assume which role, from org.yaml alone ('access diff' compares two versions)",
+        "who may assume which role, from org.yaml alone ('access diff' compares two versions, "
+        "'access verify' checks the live IAM)",
         configure,
         AccessOptions.from_args,
         access_handler,
@@ -162,6 +203,13 @@ COMMANDS = (
                 _configure_diff,
                 DiffOptions.from_args,
                 diff_handler,
+            ),
+            Command(
+                "verify",
+                "compare the access the live IAM allows with org.yaml (exit 2 when they differ)",
+                _configure_verify,
+                VerifyOptions.from_args,
+                verify_handler,
             ),
         ),
         usage=ACCESS_USAGE,
