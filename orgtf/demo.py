@@ -1,7 +1,9 @@
 """``orgtf demo``: the whole loop on the local sandbox, for someone who just cloned the repo.
 
 Validate, start the sandbox, render, plan, apply, then show the catalog and one user's
-profiles. It always targets the sandbox: the emulator stands in for AWS, so nothing here needs
+profiles, and that user assuming a role granted and being refused one that is not (with an
+access key of theirs: the sandbox checks sts:AssumeRole as AWS does). It always targets the
+sandbox: the emulator stands in for AWS, so nothing here needs
 an AWS account or reaches one, and applying without a prompt is safe.
 """
 
@@ -14,7 +16,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+from orgtf.access.matrix import all_role_refs
 from orgtf.catalog.build import Catalog, build_catalog
 from orgtf.catalog.format import catalog_text
 from orgtf.catalog.state import read_account_states
@@ -44,6 +48,7 @@ class DemoResult:
     catalog: Catalog
     profiles: ProfileSet | None
     seconds: float
+    assumed: tuple[tuple[str, bool], ...] = ()  # (ACCOUNT/ROLE, allowed) the demo tried
 
 
 class _Quiet:
@@ -95,11 +100,13 @@ def run_demo(
     for warning in catalog.warnings:
         say(f"   warning: {terminal_safe(warning)}")
     profiles = _show_profiles(org, orgtf, say)
+    assumed = _show_assumptions(org, orgtf, say)
     seconds = time.monotonic() - clock
     say(f"Done in {elapsed(seconds)}. Try next: edit org.yaml, then `{orgtf} --sandbox plan`;")
-    say(f"the catalog as a wiki page: `{orgtf} --sandbox catalog --format markdown`.")
+    say(f"the catalog as a wiki page: `{orgtf} --sandbox catalog --format markdown`;")
+    say(f"the live IAM against org.yaml: `{orgtf} --sandbox access verify`.")
     say(f"Clean up (stops the emulator, removes its state): {orgtf} sandbox down")
-    return DemoResult(plans, tuple(outcomes), catalog, profiles, seconds)
+    return DemoResult(plans, tuple(outcomes), catalog, profiles, seconds, assumed)
 
 
 def _describe(org: Organization) -> str:
@@ -192,6 +199,65 @@ def _show_profiles(org: Organization, orgtf: str, say: Say) -> ProfileSet | None
     say("            (add --write ~/.aws/config to install them for the real organization):\n")
     say(_indent(render_aws_config(profiles)))
     return profiles
+
+
+def _show_assumptions(org: Organization, orgtf: str, say: Say) -> tuple[tuple[str, bool], ...]:
+    """The example user assumes a role granted to them and one that is not, for real."""
+    from orgtf.sandbox.runtime import sandbox_status
+    from orgtf.sandbox.user_keys import user_access_key
+
+    user = example_user(org)
+    sandbox = sandbox_status(org.path.resolve().parent)
+    if user is None or sandbox is None:
+        return ()
+    granted = org.user_roles(org.config.users[user])
+    tried = [
+        next((ref for ref in granted if not org.requires_mfa(ref)), None),
+        next((ref for ref in all_role_refs(org) if ref not in granted), None),
+    ]
+    key = user_access_key(sandbox, user)
+    sts = _sandbox_sts(sandbox.endpoint, sandbox.region, key.access_key_id, key.secret_access_key)
+    say(
+        f"8. assume    as {user}, with an access key (`{orgtf} sandbox credentials --user {user}`):"
+    )
+    results = []
+    for ref in (r for r in tried if r is not None):
+        refusal = _assume(sts, org.role_arn(ref))
+        results.append((str(ref), refusal is None))
+        why = "granted" if ref in granted else f"no group of {user} grants it"
+        said, detail = ("allowed", why) if refusal is None else ("refused", f"{refusal}: {why}")
+        say(f"              {said}  {ref} ({detail})")
+    if sandbox.iam == "off":
+        say("              (this sandbox does not check sts:AssumeRole: ORGTF_SANDBOX_IAM=off)")
+    say("")
+    return tuple(results)
+
+
+def _sandbox_sts(endpoint: str, region: str, key_id: str, secret: str) -> Any:
+    import boto3
+
+    from orgtf.sandbox.client_guard import client_config, guard_client
+
+    client = boto3.client(
+        "sts",
+        endpoint_url=endpoint,
+        region_name=region,
+        aws_access_key_id=key_id,
+        aws_secret_access_key=secret,
+        config=client_config(retries={"max_attempts": 2}, connect_timeout=5, read_timeout=60),
+    )
+    return guard_client(client)
+
+
+def _assume(sts: Any, role_arn: str) -> str | None:
+    """None when STS lets the caller assume ``role_arn``, else its error code."""
+    from botocore.exceptions import ClientError
+
+    try:
+        sts.assume_role(RoleArn=role_arn, RoleSessionName="orgtf-demo")
+    except ClientError as exc:
+        return str(exc.response.get("Error", {}).get("Code", "refused"))
+    return None
 
 
 def _indent(text: str) -> str:

@@ -98,6 +98,11 @@ def test_demo_applies_the_example_and_cleans_up(tmp_path: Path) -> None:
         block = render_aws_config(build_profiles(org, user, name_template=None))
         indented = "\n".join(f"   {line}" if line else "" for line in block.splitlines())
         assert indented in out
+        # One role the user is granted, assumed for real, and one they are not, refused.
+        assert f"8. assume    as {user}, with an access key (" in out
+        assert "\n              allowed  development/AlfieFullAccess (granted)\n" in out
+        refused = f"refused  production/FooMonitoring (AccessDenied: no group of {user} grants it)"
+        assert f"\n              {refused}\n" in out
 
         target = sandbox_status(project)
         assert target is not None, "the demo leaves the sandbox running for exploring"
