@@ -1,5 +1,5 @@
 """Which accounts ``orgtf plan`` runs: ``--account``, ``--affected --base-ref``, ``--shard``,
-and the locks that lets shards of one plan run side by side on one project."""
+and the locks that let shards of one plan run side by side on one project."""
 
 from __future__ import annotations
 

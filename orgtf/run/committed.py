@@ -61,6 +61,7 @@ def _current_ids(
 
 def _prefix(revision: Revision, project: Path) -> str:
     """``project`` relative to the repository root, as a prefix of paths (``""`` at the root)."""
+    # relpath resolves a file's directory, not the file: any name in ``project`` will do.
     relative = PurePosixPath(revision.relpath(project / "org.yaml")).parent
     return "" if relative == PurePosixPath(".") else f"{relative}/"
 

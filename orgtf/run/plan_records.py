@@ -35,10 +35,16 @@ def decode_plans(data: object, where: str) -> tuple[AccountPlan, ...]:
     """The records written by ``encode_plans``; RecordFormatError naming ``where`` otherwise."""
     if not isinstance(data, list):
         raise RecordFormatError(f"{where}: expected a list of plan records")
-    try:
-        return tuple(_decode(AccountPlan, item, f"{where}[{i}]") for i, item in enumerate(data))
-    except (TypeError, ValueError) as exc:
-        raise RecordFormatError(f"{where}: {exc}") from None
+    decoder = _Decoder()
+    plans = []
+    for i, item in enumerate(data):
+        try:
+            plans.append(decoder.decode(AccountPlan, item))
+        except _Mismatch as exc:
+            raise RecordFormatError(f"{where}[{i}]{exc.path}: {exc.what}") from None
+        except (TypeError, ValueError) as exc:  # a record's own check (__post_init__)
+            raise RecordFormatError(f"{where}[{i}]: {exc}") from None
+    return tuple(plans)
 
 
 def encode(value: object) -> Any:
@@ -57,51 +63,83 @@ def encode(value: object) -> Any:
     raise TypeError(f"cannot write a {type(value).__name__} into a plan record")
 
 
-def _decode(hint: Any, data: object, where: str) -> Any:
-    origin, args = typing.get_origin(hint), typing.get_args(hint)
-    if dataclasses.is_dataclass(hint):
-        return _decode_dataclass(hint, data, where)
-    if origin in (typing.Union, types.UnionType):
-        arms = [a for a in args if a is not type(None)]
-        if data is None and len(arms) < len(args):
-            return None
-        # One arm: an optional record field. Several: a JSON value, stored as it is.
-        return _decode(arms[0], data, where) if len(arms) == 1 else data
-    if origin is typing.Literal:
-        _expect(data in args, where, f"one of {list(args)}", data)
-        return data
-    if origin is tuple:
-        _expect(isinstance(data, list), where, "a list", data)
+class _Mismatch(ValueError):
+    """A value that is not what its type hint says; ``path`` is where, inside the record."""
+
+    def __init__(self, what: str, path: str = "") -> None:
+        super().__init__(what)
+        self.what = what
+        self.path = path
+
+    def at(self, segment: str) -> _Mismatch:
+        return _Mismatch(self.what, segment + self.path)
+
+
+class _Decoder:
+    """Reads JSON back into records by their type hints, resolving each class's hints once
+    (resolving them is slow, and a merge reads thousands of resource changes). Where a value
+    went wrong is worked out only when one does."""
+
+    def __init__(self) -> None:
+        self._hints: dict[type, dict[str, Any]] = {}
+
+    def decode(self, hint: Any, data: object) -> Any:
+        origin, args = typing.get_origin(hint), typing.get_args(hint)
+        if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+            return self._dataclass(hint, data)
+        if origin in (typing.Union, types.UnionType):
+            arms = [a for a in args if a is not type(None)]
+            if data is None and len(arms) < len(args):
+                return None
+            # One arm: an optional record field. Several: a JSON value, stored as it is.
+            return self.decode(arms[0], data) if len(arms) == 1 else data
+        if origin is typing.Literal:
+            _expect(data in args, f"one of {list(args)}", data)
+            return data
+        if origin is tuple:
+            return self._tuple(args, data)
+        if origin in (Mapping, dict):
+            _expect(isinstance(data, dict), "an object", data)
+            assert isinstance(data, dict)
+            return {k: self._item(args[1], v, f".{k}") for k, v in data.items()}
+        if hint is Path:
+            _expect(isinstance(data, str), "a path", data)
+            return Path(str(data))
+        if hint in _SCALARS:
+            _expect(_is_scalar(hint, data), f"a {hint.__name__}", data)
+            return data
+        raise _Mismatch(f"a {hint} cannot be read from a plan record")
+
+    def _item(self, hint: Any, data: object, segment: str) -> Any:
+        try:
+            return self.decode(hint, data)
+        except _Mismatch as exc:
+            raise exc.at(segment) from None
+
+    def _tuple(self, args: tuple[Any, ...], data: object) -> tuple[Any, ...]:
+        _expect(isinstance(data, list), "a list", data)
         assert isinstance(data, list)
         items = args[:1] * len(data) if args[-1:] == (Ellipsis,) else args
-        _expect(len(items) == len(data), where, f"{len(items)} items", data)
+        _expect(len(items) == len(data), f"{len(items)} items", data)
         pairs = enumerate(zip(items, data, strict=True))
-        return tuple(_decode(h, d, f"{where}[{i}]") for i, (h, d) in pairs)
-    if origin in (Mapping, dict):
-        _expect(isinstance(data, dict), where, "an object", data)
+        return tuple(self._item(h, d, f"[{i}]") for i, (h, d) in pairs)
+
+    def _dataclass(self, cls: type, data: object) -> Any:
+        _expect(isinstance(data, dict), "an object", data)
         assert isinstance(data, dict)
-        return {k: _decode(args[1], v, f"{where}.{k}") for k, v in data.items()}
-    if hint is Path:
-        _expect(isinstance(data, str), where, "a path", data)
-        return Path(str(data))
-    if hint in _SCALARS:
-        _expect(_is_scalar(hint, data), where, f"a {hint.__name__}", data)
-        return data
-    raise TypeError(f"{where}: a {hint} cannot be read from a plan record")
-
-
-def _decode_dataclass(cls: Any, data: object, where: str) -> Any:
-    _expect(isinstance(data, dict), where, "an object", data)
-    assert isinstance(data, dict)
-    hints = typing.get_type_hints(cls)
-    fields = {f.name: f for f in dataclasses.fields(cls) if f.init}
-    unknown = sorted(set(data) - set(fields))
-    if unknown:
-        raise ValueError(f"{where}: unknown fields {unknown}")
-    values = {
-        name: _decode(hints[name], data[name], f"{where}.{name}") for name in fields if name in data
-    }
-    return cls(**values)
+        if cls not in self._hints:
+            hints = typing.get_type_hints(cls)
+            self._hints[cls] = {f.name: hints[f.name] for f in dataclasses.fields(cls) if f.init}
+        fields = self._hints[cls]
+        unknown = sorted(set(data) - set(fields))
+        if unknown:
+            raise _Mismatch(f"unknown fields {unknown}")
+        values = {
+            name: self._item(hint, data[name], f".{name}")
+            for name, hint in fields.items()
+            if name in data
+        }
+        return cls(**values)
 
 
 def _is_scalar(hint: type, data: object) -> bool:
@@ -112,6 +150,6 @@ def _is_scalar(hint: type, data: object) -> bool:
     return isinstance(data, hint)
 
 
-def _expect(ok: bool, where: str, what: str, data: object) -> None:
+def _expect(ok: bool, what: str, data: object) -> None:
     if not ok:
-        raise ValueError(f"{where}: expected {what}, got {type(data).__name__}")
+        raise _Mismatch(f"expected {what}, got {type(data).__name__}")

@@ -95,8 +95,8 @@ def test_a_shard_report_keeps_the_plan_json_contract(tmp_path: Path) -> None:
 
 def test_markdown_keeps_its_size_cap(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     many = [
-        AccountPlan(f"acct-{a:03d}", f"{100000000000 + a}", "changes", _creates(a, 60))
-        for a in range(40)
+        AccountPlan(f"acct-{a:03d}", f"{100000000000 + a}", "changes", _creates(a, 50))
+        for a in range(26)
     ]
     parts = [[p.account for p in many[i::3]] for i in range(3)]
     files = write_shards(tmp_path, many, parts)
