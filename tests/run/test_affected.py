@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 
 from orgtf.cli import main
+from orgtf.config import load_organization
+from orgtf.run.shards import Shard, shard_accounts
 from tests.run.git_history import commit, git, start_history
 
 ORG = """\
@@ -215,6 +217,10 @@ def test_github_matrix_deals_the_accounts_into_shards(
     assert sorted(dealt) == ["dev", "master", "prod", "qa"]
     head = git(project, "rev-parse", "HEAD").strip()
     assert {entry["base"] for entry in include} == {head}
+    org = load_organization(project / "org.yaml")  # what `plan --shard K/N` will plan
+    for entry in include:
+        planned = shard_accounts(org, org.account_names(), Shard.parse(entry["shard"]))
+        assert planned == entry["accounts"].split()
 
 
 def test_github_matrix_of_nothing_is_empty(
