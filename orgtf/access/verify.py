@@ -21,7 +21,7 @@ assumes every account's access role and so reaches every role by design.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from orgtf.access.matrix import AccessEntry, access_entries
@@ -30,7 +30,14 @@ from orgtf.config.organization import iam_arn
 from orgtf.iam.details import AccountDetails, IamRole
 from orgtf.iam.evaluate import Reason
 from orgtf.iam.outside import outside_principals
-from orgtf.iam.reach import Assumption, Identity, assumption, identities, trust_admits
+from orgtf.iam.reach import (
+    Assumption,
+    Identity,
+    assumption,
+    identities,
+    may_assume,
+    trust_admits,
+)
 
 PROBE_USER = "orgtf-verify"  # the master's user a trust policy is tried with when none is declared
 REASONS: Mapping[Reason, str] = {
@@ -125,6 +132,7 @@ def verify_access(
         for who in principals
         for live in roles
         if who.arn != live.role.arn  # a role assuming itself: AWS wants it named, leave it
+        if may_assume(who, live.role.arn)
         if (found := assumption(who, live.role.arn, live.role.trust)).allowed
     }
     extra = [
@@ -135,6 +143,7 @@ def verify_access(
     ]
     extra += _outside(master.account_id, roles, trusted)
     live_roles = {live.role.arn for live in roles}
+    mfa = [*_pair_mfa(declared, effective), *_role_mfa(org, master, roles, declared.values())]
     return VerifyReport(
         organization=org.name,
         source=source,
@@ -146,7 +155,7 @@ def verify_access(
         skipped=tuple(sorted(skip)),
         extra=tuple(sorted(extra)),
         missing=tuple(sorted(_missing(declared, effective, principals, live_roles, roles))),
-        mfa=tuple(sorted([*_pair_mfa(declared, effective), *_role_mfa(org, master, roles)])),
+        mfa=tuple(sorted(mfa)),
     )
 
 
@@ -207,13 +216,16 @@ def _pair_mfa(
 
 
 def _role_mfa(
-    org: Organization, master: AccountDetails, roles: list[_LiveRole]
+    org: Organization,
+    master: AccountDetails,
+    roles: list[_LiveRole],
+    entries: Iterable[AccessEntry],
 ) -> Iterator[MfaDifference]:
     """Each deployed role whose trust policy asks the master's users for MFA otherwise."""
     live = {(item.account, item.role.arn): item.role for item in roles}
     root = f"arn:aws:iam::{master.account_id}:root"
     granted: dict[RoleRef, str] = {}
-    for entry in access_entries(org):
+    for entry in entries:
         granted.setdefault(entry.ref, entry.user)
     for account in org.account_names():
         for name in org.roles_in(account):

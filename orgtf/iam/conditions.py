@@ -48,6 +48,8 @@ def conditions_hold(
 
 def substitute(pattern: str, context: Mapping[str, ContextValue]) -> str | None:
     """``pattern`` with its policy variables replaced; None if one names an absent key."""
+    if "${" not in pattern:
+        return pattern  # the common case, and a hot one: every Resource of every statement
     lowered = {key.lower(): value for key, value in context.items()}
     missing = False
 
@@ -106,6 +108,8 @@ def _string_ignore_case(actual: str, expected: str) -> bool:
 
 def wildcard_match(pattern: str, value: str, *, case_sensitive: bool = True) -> bool:
     """``value`` against an IAM wildcard pattern: ``*`` any run of characters, ``?`` one."""
+    if "*" not in pattern and "?" not in pattern:  # no wildcard: plain (ASCII) comparison
+        return pattern == value if case_sensitive else pattern.lower() == value.lower()
     return _wildcards(pattern, case_sensitive).fullmatch(value) is not None
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Literal
 
 from orgtf.iam.conditions import ContextValue
@@ -34,6 +35,7 @@ from orgtf.iam.evaluate import (
     names_caller,
     statements,
 )
+from orgtf.iam.scope import AllowScope, allow_scope
 
 ACTION = "sts:AssumeRole"
 SESSION_NAME = "orgtf-verify"  # a role session needs a name; trust policies rarely test it
@@ -60,6 +62,11 @@ class Identity:
     policies: tuple[LabelledPolicy, ...]
     boundary: tuple[Document, ...] | None  # None: no permissions boundary
 
+    @cached_property
+    def scope(self) -> AllowScope:
+        """The roles its policies could let it assume, conditions aside."""
+        return allow_scope((p.document for p in self.policies), ACTION)
+
     @property
     def principal(self) -> Principal:
         """How a trust policy may name this caller: a role also by its session's ARN."""
@@ -85,6 +92,14 @@ def identities(details: AccountDetails) -> tuple[Identity, ...]:
     found = [_user_identity(details, user) for user in details.users]
     found += [_role_identity(details, role) for role in details.roles if not role.service_linked]
     return tuple(sorted(found, key=lambda identity: identity.arn))
+
+
+def may_assume(identity: Identity, role_arn: str) -> bool:
+    """False when ``identity`` certainly cannot assume ``role_arn``: none of its policies
+    could allow it (and the role is in another account, where the trust alone is not enough).
+    A quick test: ``assumption`` decides."""
+    same_account = role_arn.split(":")[4:5] == [identity.account]
+    return same_account or identity.scope.may_allow(role_arn)
 
 
 def assumption(identity: Identity, role_arn: str, trust: Document | None) -> Assumption:

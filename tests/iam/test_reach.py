@@ -9,7 +9,8 @@ from typing import Any
 
 from orgtf.iam.details import AccountDetails, parse_details
 from orgtf.iam.outside import OutsidePrincipal, outside_principals
-from orgtf.iam.reach import Identity, assumption, identities, request_context
+from orgtf.iam.reach import Identity, assumption, identities, may_assume, request_context
+from orgtf.iam.scope import allow_scope
 
 MASTER = "111111111111"
 CHILD = "222222222222"
@@ -165,6 +166,27 @@ def test_the_context_is_as_aws_builds_it() -> None:
         "true",
         "0",
     )
+
+
+def test_the_quick_test_never_rules_out_what_may_be_allowed() -> None:
+    wild = {"PolicyName": "w", "PolicyDocument": policy(allow("arn:aws:iam::*:role/Ad?in"))}
+    assert may_assume(alice(UserPolicyList=[wild]), ROLE)
+    assert may_assume(alice(GroupList=["ops"]), ROLE)  # exact, its MFA condition aside
+    assert not may_assume(alice(), ROLE)  # nothing names it
+    assert may_assume(alice(), f"arn:aws:iam::{MASTER}:role/Local")  # the trust alone may do
+
+
+def test_what_counts_as_could_allow_anything() -> None:
+    def scope(*statements: dict[str, Any]) -> Any:
+        return allow_scope([policy(*statements)], "sts:AssumeRole")
+
+    assert scope({**allow(), "Resource": "arn:aws:iam::*:role/${aws:username}"}).anything
+    not_resource = {"Effect": "Allow", "Action": "sts:*", "NotResource": ROLE}
+    assert scope(not_resource).anything
+    assert not scope({**allow(), "Effect": "Deny"}).may_allow(ROLE)
+    other = {"Effect": "Allow", "NotAction": "sts:AssumeRole", "Resource": "*"}
+    assert not scope(other).may_allow(ROLE)
+    assert scope({**allow(), "Action": "STS:assumerole"}).may_allow(ROLE)
 
 
 # --- outside ---------------------------------------------------------------------------------
