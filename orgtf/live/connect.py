@@ -54,6 +54,7 @@ class Connection:
         self._session = session
         self._endpoint = endpoint
         self._lock = threading.Lock()
+        self._sts: Any = None  # the master's STS client, made once: clients are thread-safe
         self.label = label  # "AWS" or "the sandbox at http://127.0.0.1:PORT"
 
     def client(self, service: str, credentials: Credentials | None = None) -> Any:
@@ -72,14 +73,19 @@ class Connection:
 
     def caller(self) -> Caller:
         """``sts:GetCallerIdentity`` of the master credentials."""
-        found = self.client("sts").get_caller_identity()
+        found = self._master_sts().get_caller_identity()
         return Caller(str(found["Account"]), str(found["Arn"]))
 
     def assume(self, role_arn: str, session_name: str) -> Credentials:
         """Credentials of ``role_arn``, assumed with the master credentials."""
-        found = self.client("sts").assume_role(RoleArn=role_arn, RoleSessionName=session_name)
+        found = self._master_sts().assume_role(RoleArn=role_arn, RoleSessionName=session_name)
         keys = found["Credentials"]
         return Credentials(keys["AccessKeyId"], keys["SecretAccessKey"], keys["SessionToken"])
+
+    def _master_sts(self) -> Any:
+        if self._sts is None:
+            self._sts = self.client("sts")
+        return self._sts
 
 
 def connect(org: Organization, *, sandbox: bool, environ: Mapping[str, str]) -> Connection:
