@@ -17,7 +17,6 @@ import grpc  # type: ignore[import-untyped]
 from tf.gen import tfplugin_pb2 as pb
 
 SERVICE = "tfplugin5.Provider"
-STOP_METHOD = f"/{SERVICE}/Stop"
 
 # protocol 5 method -> (servicer method, tfplugin6 message with the same wire format)
 _METHODS: dict[str, tuple[str, Any]] = {

@@ -14,21 +14,28 @@ from tf.gen import grpc_controller_pb2_grpc as controller_rpc
 from tf.gen import grpc_stdio_pb2_grpc as stdio_rpc
 from tf.runner import _self_signed_cert
 
-from orgtf.sandbox.provider.protocol5 import STOP_METHOD, provider_handler
+from orgtf.sandbox.provider.protocol5 import provider_handler
 from orgtf.sandbox.provider.servicer import SandboxServicer
 
 _CORE_PROTOCOL = 1
 _PLUGIN_PROTOCOL = 5
+SHUTDOWN_METHOD = "/plugin.GRPCController/Shutdown"
+_SHUTDOWN_GRACE = 2.0  # what go-plugin waits for the process to exit before killing it
 
 
 class _Stopper:
-    """Stops the server once Terraform asks the plugin to stop or shut down."""
+    """Stops the server once Terraform shuts the plugin down.
+
+    ``StopProvider`` (sent when Terraform is interrupted) does not stop it: like the real
+    provider, the calls in flight finish and answer, so Terraform records what they created;
+    stopping there would lose objects a create made just before its answer was cut off.
+    """
 
     def __init__(self) -> None:
         self.stopped = False
 
     def intercept_service(self, continuation: Any, details: Any) -> Any:
-        if details.method in (STOP_METHOD, "/plugin.GRPCController/Shutdown"):
+        if details.method == SHUTDOWN_METHOD:
             self.stopped = True
         return continuation(details)
 
@@ -63,5 +70,5 @@ def serve(provider: Any) -> int:
         while not stopper.stopped:
             time.sleep(0.05)
         time.sleep(0.05)  # let the last response go out before stopping
-        server.stop(grace=0.5)
+        server.stop(grace=_SHUTDOWN_GRACE)
     return 0
