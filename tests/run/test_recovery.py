@@ -22,6 +22,8 @@ from tests.support.sandbox import (
 )
 
 KEY = "orgtf/dev/terraform.tfstate"
+pytestmark = pytest.mark.sandbox
+
 LOCK_ID = f"testorg-tf-state/{KEY}"
 
 

@@ -22,6 +22,8 @@ from tests.support.engine import edited_org, orgtf, sandbox_project, spawn_orgtf
 from tests.support.sandbox import DEV_ID, MASTER_ID, PROD_ID, SMALL_ORG, client_as_account
 from tests.support.waiting import LogWatch, processes_in, wait_for_exit
 
+pytestmark = pytest.mark.sandbox
+
 # Enough roles that an apply takes several seconds, so the run can die midway.
 MANY = "\n".join(f"  Role{i:02d}:\n    accounts: [prod, dev]" for i in range(30))
 ORG = SMALL_ORG.replace("roles:\n", "roles:\n" + MANY + "\n", 1)

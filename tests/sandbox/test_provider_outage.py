@@ -21,6 +21,8 @@ import pytest
 
 from tests.support.provider import InitializedMirror, MotoServer, Terraform, provider_block
 
+pytestmark = pytest.mark.sandbox
+
 TRUST = (
     '{"Version":"2012-10-17","Statement":[{"Effect":"Allow",'
     '"Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}'

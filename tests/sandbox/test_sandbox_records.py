@@ -14,6 +14,8 @@ from orgtf.sandbox.records import FIX
 from tests.support.sandbox import running_sandbox, write_org
 from tests.support.waiting import process_alive
 
+pytestmark = pytest.mark.sandbox
+
 
 @pytest.mark.parametrize(
     ("name", "damage"),
