@@ -9,9 +9,8 @@ caller's account: the user, its groups and their policies, or the role behind a 
 
 from __future__ import annotations
 
-import json
 import urllib.parse
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal, NoReturn
 
@@ -21,6 +20,7 @@ from moto.iam.exceptions import NotFoundException
 from moto.iam.models import iam_backends
 from moto.sts.models import sts_backends
 
+from orgtf.iam.details import parse_document
 from orgtf.iam.evaluate import Document
 
 CallerKind = Literal["User", "AssumedRole"]
@@ -188,18 +188,3 @@ def _documents(sources: list[Any]) -> Iterator[Document]:
         document = parse_document(text)
         if document is not None:
             yield document
-
-
-def parse_document(text: Any) -> Document | None:
-    """A policy document from IAM's JSON (URL-encoded or not); None if it is not one."""
-    if isinstance(text, Mapping):
-        return text
-    if not isinstance(text, str):
-        return None
-    for candidate in (text, urllib.parse.unquote(text)):
-        try:
-            document = json.loads(candidate)
-        except ValueError:
-            continue
-        return document if isinstance(document, Mapping) else None
-    return None
