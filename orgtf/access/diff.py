@@ -241,7 +241,7 @@ def _role_facts(role: Role, require_mfa: bool) -> dict[str, str]:
     """What a role is in one account; ``require_mfa`` is its effective value there."""
     return {
         "require_mfa": _flag(require_mfa),
-        "mfa_max_age": str(role.mfa_max_age) if require_mfa else "",
+        "mfa_max_age": str(role.mfa_max_age or "any") if require_mfa else "",
         "max_session_duration": str(role.max_session_duration),
         "managed_policy_arns": ", ".join(sorted(role.managed_policy_arns)),
         "policies": ", ".join(sorted(role.policies)),

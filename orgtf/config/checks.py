@@ -13,11 +13,13 @@ from typing import Any
 
 from orgtf.config.characters import check_characters
 from orgtf.config.findings import Finding, PathKey, Raw
+from orgtf.config.grants import check_grant_policy
 from orgtf.config.model import OrgConfig, RoleRef
 from orgtf.config.naming import check_naming
 from orgtf.config.policy import (
     MANAGED_POLICY_SIZE,
     ROLE_INLINE_SIZE,
+    GroupGrantPlan,
     RoleGrant,
     check_document,
     plan_group_grants,
@@ -165,12 +167,17 @@ def _check_groups(config: OrgConfig, unknown: Unknown) -> Iterator[Raw]:
         yield from _duplicates((*base, "managed_policy_arns"), group.managed_policy_arns)
         if valid:
             yield from _group_limits(config, name)
+            if group.grant_policy is not None:
+                grants = [_grant(config, ref) for ref in group.roles]
+                yield from check_grant_policy(base, name, group.grant_policy, grants)
 
 
 def _group_limits(config: OrgConfig, name: str) -> Iterator[Raw]:
     group = config.groups[name]
     grants = [_grant(config, ref) for ref in group.roles]
     plan = plan_group_grants(grants)
+    if group.grant_policy is not None:  # kept as found: one policy, inline or attached
+        plan = GroupGrantPlan((), ((),) if group.grant_policy.kind == "managed" else ())
     attached = len(plan.chunks) + len(group.managed_policy_arns)
     limit = config.limits.managed_policies_per_group
     if attached > limit:

@@ -156,7 +156,8 @@ def _grant_targets(config: OrgConfig) -> Iterator[Target]:
         if not group.roles or None in grants:
             continue  # an unknown role is an error of its own
         plan = plan_group_grants([g for g in grants if g is not None])
-        for document in plan.documents:
+        kept = group.grant_policy
+        for document in plan.documents if kept is None else [kept.document]:
             label = f"policy granting group {name!r} its roles: "
             yield Target(("groups", name, "roles"), document, label=label)
 

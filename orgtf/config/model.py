@@ -33,7 +33,8 @@ PolicyPath = Annotated[str, Field(min_length=1, max_length=512, pattern=POLICY_P
 TagMap = dict[
     Annotated[str, Field(min_length=1, max_length=128)], Annotated[str, Field(max_length=256)]
 ]
-# The tags every resource gets from the provider's default_tags, as the provider block in
+# The tags every resource gets from the provider's default_tags unless
+# organization.default_tags says otherwise, as the provider block in
 # orgtf/render/templates/provider.tf.j2 writes them (tests/config/test_tags.py compares them).
 DEFAULT_TAGS = {"ManagedBy": "orgtf"}
 TAGS_PER_RESOURCE = 50  # IAM's quota for a role, user or policy, default tags included
@@ -116,6 +117,9 @@ class OrganizationSettings(Record):
     access_role: RoleName = "OrganizationAccountAccessRole"
     state: Annotated[LocalState | S3State, Field(discriminator="backend")] = LocalState()
     trust: Trust = Trust()
+    # Tags the provider adds to every role, user and policy; `orgtf import` writes {} so that
+    # the first plan of an adopted organization changes nothing.
+    default_tags: TagMap = Field(default_factory=lambda: dict(DEFAULT_TAGS))
 
 
 class Account(Record):
@@ -171,12 +175,27 @@ class Role(Record):
     inline_policy: PolicyDocument | None = None
     lint: Lint = Lint()  # for the inline policy
     require_mfa: bool | None = None  # unset: the account's require_mfa
-    mfa_max_age: Annotated[int, Field(ge=60, le=129600)] = 3600
+    # seconds since the MFA sign-in; null: any age (only aws:MultiFactorAuthPresent is tested)
+    mfa_max_age: Annotated[int, Field(ge=60, le=129600)] | None = 3600
     max_session_duration: Annotated[int, Field(ge=3600, le=43200)] = 3600
     path: IamPath = "/"
     permissions_boundary: str | None = None
     tags: Tags = Field(default_factory=dict)
     trust: Trust | None = None  # unset: organization.trust
+
+
+class GrantPolicy(Record):
+    """A group's grant kept as it was found in AWS (``orgtf import``), instead of orgtf's own.
+
+    The document must grant exactly the group's ``roles`` (validate checks it); remove this
+    and orgtf writes the grant itself (``orgtf-assume-roles``) in the next plan.
+    """
+
+    name: PolicyName
+    kind: Literal["inline", "managed"] = "inline"  # a group policy, or a managed one attached
+    path: PolicyPath = "/"  # managed only
+    description: Description = ""  # managed only
+    document: PolicyDocument
 
 
 class Group(Record):
@@ -186,6 +205,7 @@ class Group(Record):
     path: IamPath = "/"
     roles: tuple[RoleRef, ...] = ()
     managed_policy_arns: tuple[str, ...] = ()
+    grant_policy: GrantPolicy | None = None
 
 
 class User(Record):

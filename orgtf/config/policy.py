@@ -131,22 +131,22 @@ def _strings(value: Any) -> Iterator[tuple[int | None, str]]:
 def trust_policy(
     master_id: str,
     require_mfa: bool,
-    mfa_max_age: int,
+    mfa_max_age: int | None,
     *,
     principals: TrustPrincipals = "any",
     extra_principals: Sequence[str] = (),
 ) -> dict[str, Any]:
     """The trust policy of an orgtf role: the master account may assume it.
 
+    ``mfa_max_age`` None tests only that MFA is present, not its age.
     With ``principals="iam_users"`` only the master account's IAM users may (not its roles,
     federated users or root); ``extra_principals`` may too. MFA conditions apply to everyone.
     """
     mfa: dict[str, Any] = {}
     if require_mfa:
-        mfa = {
-            "Bool": {"aws:MultiFactorAuthPresent": "true"},
-            "NumericLessThan": {"aws:MultiFactorAuthAge": str(mfa_max_age)},
-        }
+        mfa = {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
+        if mfa_max_age is not None:
+            mfa["NumericLessThan"] = {"aws:MultiFactorAuthAge": str(mfa_max_age)}
     root = f"arn:aws:iam::{master_id}:root"
     if principals == "iam_users":
         users = {

@@ -1,8 +1,9 @@
 """Tags of roles and users as IAM receives them: with the provider's default tags merged in.
 
-The AWS provider adds its ``default_tags`` (``model.DEFAULT_TAGS``) to every resource it
-tags, so IAM sees a role's or user's own tags plus those. Policies get only the default
-tags and groups cannot be tagged, so roles and users are the resources checked here.
+The AWS provider adds its ``default_tags`` (``organization.default_tags``, by default
+``model.DEFAULT_TAGS``) to every resource it tags, so IAM sees a role's or user's own tags
+plus those. Policies get only the default tags and groups cannot be tagged, so roles and
+users are the resources checked here.
 """
 
 from __future__ import annotations
@@ -11,34 +12,46 @@ import unicodedata
 from collections.abc import Iterator, Mapping
 
 from orgtf.config.findings import Finding, PathKey
-from orgtf.config.model import DEFAULT_TAGS, TAGS_PER_RESOURCE, OrgConfig
+from orgtf.config.model import TAGS_PER_RESOURCE, OrgConfig
 from orgtf.text import plural
 
 # Tag.Key and Tag.Value of IAM's API (tagKeyType, tagValueType) follow the pattern
 # [\p{L}\p{Z}\p{N}_.:/=+\-@]*: Unicode letters, separators and numbers, and _.:/=+-@.
 TAG_SYMBOLS = frozenset("_.:/=+-@")
 TAG_CATEGORIES = ("L", "Z", "N")  # the first letter of unicodedata.category
-DEFAULTS_TEXT = ", ".join(f"{k}={v}" for k, v in DEFAULT_TAGS.items())
 
 
 def check_tags(config: OrgConfig) -> Iterator[Finding]:
     """Tags IAM would refuse on a role or user, or that would clash with the default tags."""
+    defaults = config.organization.default_tags
+    yield from _default_tags(defaults)
     tagged = [("roles", "role", n, r.tags) for n, r in config.roles.items()]
     tagged += [("users", "user", n, u.tags) for n, u in config.users.items()]
     for section, kind, name, tags in tagged:
         base: PathKey = (section, name, "tags")
         for key, value in tags.items():
             yield from _check_tag(base, key, value)
-        yield from _same_keys(base, kind, tags)
-        total = len(tags.keys() | DEFAULT_TAGS.keys())
+        yield from _same_keys(base, kind, tags, defaults)
+        total = len(tags.keys() | defaults.keys())
         if total > TAGS_PER_RESOURCE:
             yield Finding(
                 base,
                 f"{kind} {name!r} has {plural(len(tags), 'tag')} and the provider adds "
-                f"{plural(len(DEFAULT_TAGS), 'default tag')} ({DEFAULTS_TEXT}): {total} in "
+                f"{plural(len(defaults), 'default tag')} ({_listed(defaults)}): {total} in "
                 f"all; IAM allows {TAGS_PER_RESOURCE} per {kind}",
                 True,
             )
+
+
+def _default_tags(defaults: Mapping[str, str]) -> Iterator[Finding]:
+    base: PathKey = ("organization", "default_tags")
+    for key, value in defaults.items():
+        yield from _check_tag(base, key, value)
+    yield from _same_keys(base, "resource", defaults, {})
+
+
+def _listed(tags: Mapping[str, str]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in tags.items())
 
 
 def _check_tag(base: PathKey, key: str, value: str) -> Iterator[Finding]:
@@ -59,9 +72,11 @@ def _check_tag(base: PathKey, key: str, value: str) -> Iterator[Finding]:
             )
 
 
-def _same_keys(base: PathKey, kind: str, tags: Mapping[str, str]) -> Iterator[Finding]:
+def _same_keys(
+    base: PathKey, kind: str, tags: Mapping[str, str], default_tags: Mapping[str, str]
+) -> Iterator[Finding]:
     """Keys equal to another's but for case: IAM keeps one (roles' and users' keys ignore case)."""
-    defaults = {k.lower(): k for k in DEFAULT_TAGS}
+    defaults = {k.lower(): k for k in default_tags}
     seen: dict[str, str] = {}
     for key in tags:
         folded = key.lower()
@@ -69,7 +84,7 @@ def _same_keys(base: PathKey, kind: str, tags: Mapping[str, str]) -> Iterator[Fi
             yield Finding(
                 (*base, key),
                 f"tag key {key!r} clashes with {defaults[folded]!r}, a default tag orgtf adds "
-                f"to every {kind} ({DEFAULTS_TEXT}); pick another key",
+                f"to every {kind} ({_listed(default_tags)}); pick another key",
                 True,
             )
             continue

@@ -14,7 +14,6 @@ from typing import Any
 
 import jinja2
 
-from orgtf.config.model import DEFAULT_TAGS
 from orgtf.config.organization import Organization
 from orgtf.errors import OrgtfError
 from orgtf.render.packaged import holds_packaged_modules, module_sources
@@ -86,7 +85,6 @@ class _Renderer:
             "is_master": is_master,
             "has_roles": not is_master or self._variables.has_roles(account),
             "backend": backend_settings(self._org, account),
-            "default_tags": DEFAULT_TAGS,
         }
 
     def _render(self, name: str, key: str, context: dict[str, Any]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path, PurePosixPath
 
@@ -124,7 +125,8 @@ def test_letters_numbers_and_spaces_of_any_script_pass(
 
 def test_default_tags_are_the_ones_the_provider_block_sets() -> None:
     org = load_organization(Path(__file__).parents[2] / "org.yaml")
-    provider = render_tree(org)[PurePosixPath("environments/master/provider.tf")]
-    block = re.search(r"default_tags \{\s*tags = \{(.*?)\}", provider, re.DOTALL)
-    assert block is not None
-    assert dict(re.findall(r'(\w+)\s*=\s*"([^"]*)"', block.group(1))) == DEFAULT_TAGS
+    tree = render_tree(org)
+    provider = tree[PurePosixPath("environments/master/provider.tf")]
+    assert re.search(r"default_tags \{\s*tags = var.default_tags\s*\}", provider)
+    tfvars = json.loads(tree[PurePosixPath("environments/master/orgtf.auto.tfvars.json")])
+    assert tfvars["default_tags"] == DEFAULT_TAGS

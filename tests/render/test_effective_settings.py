@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 
 from orgtf.config import load_organization
+from orgtf.config.grants import granted_roles
 from orgtf.render.tree import render_tree
 
 MASTER, PROD, QA = "012345678901", "123456789012", "234567890123"
@@ -56,9 +57,16 @@ def test_a_role_gets_its_accounts_mfa_in_each_account(tmp_path: Path) -> None:
 
 def test_the_group_grant_follows_the_effective_mfa(tmp_path: Path) -> None:
     grant = variables(tmp_path, organization())["master"]["groups"]["devs"]["inline_grant"]
-    assert grant == {
-        "mfa_role_arns": [f"arn:aws:iam::{PROD}:role/ReadOnly"],
-        "role_arns": [f"arn:aws:iam::{PROD}:role/Deploy", f"arn:aws:iam::{QA}:role/ReadOnly"],
+    assert grant["name"] == "orgtf-assume-roles"
+    assert grant["mfa_role_arns"] == [f"arn:aws:iam::{PROD}:role/ReadOnly"]
+    assert grant["role_arns"] == [
+        f"arn:aws:iam::{PROD}:role/Deploy",
+        f"arn:aws:iam::{QA}:role/ReadOnly",
+    ]
+    assert granted_roles(json.loads(grant["document"])) == {
+        f"arn:aws:iam::{PROD}:role/ReadOnly": True,
+        f"arn:aws:iam::{PROD}:role/Deploy": False,
+        f"arn:aws:iam::{QA}:role/ReadOnly": False,
     }
 
 

@@ -131,7 +131,8 @@ def test_versions_and_provider(example_tree: dict[PurePosixPath, str]) -> None:
     assert "allowed_account_ids = [var.account_id]" in child
     assert "role_arn     = var.access_role_arn" in child
     assert 'session_name = "orgtf-${var.account_name}"' in child
-    assert 'ManagedBy = "orgtf"' in child
+    assert "tags = var.default_tags" in child
+    assert tfvars(example_tree, "qa")["default_tags"] == {"ManagedBy": "orgtf"}
     master = text(example_tree, "master", "provider.tf")
     assert "assume_role" not in master
     assert "allowed_account_ids = [var.account_id]" in master
@@ -165,6 +166,8 @@ def test_role_variables_carry_org_yaml(example_tree: dict[PurePosixPath, str]) -
 def test_group_and_user_variables(example_tree: dict[PurePosixPath, str]) -> None:
     master = tfvars(example_tree, "master")
     alfie = master["groups"]["alfie-developers"]
+    assert alfie["inline_grant"].pop("name") == "orgtf-assume-roles"
+    assert json.loads(alfie["inline_grant"].pop("document"))["Statement"][0]["Sid"] == "AssumeRoles"
     assert alfie["inline_grant"] == {
         "role_arns": [
             "arn:aws:iam::234567890123:role/AlfieDeployment",
