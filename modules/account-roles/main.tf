@@ -9,10 +9,12 @@ locals {
 
   # Conditions as maps of maps of strings: a conditional can choose between a map and {}.
   mfa_conditions = {
-    for name, role in var.roles : name => role.require_mfa ? {
-      Bool            = { "aws:MultiFactorAuthPresent" = "true" }
-      NumericLessThan = { "aws:MultiFactorAuthAge" = tostring(role.mfa_max_age) }
-    } : {}
+    for name, role in var.roles : name => role.require_mfa ? merge(
+      { Bool = { "aws:MultiFactorAuthPresent" = "true" } },
+      role.mfa_max_age != null ? {
+        NumericLessThan = { "aws:MultiFactorAuthAge" = tostring(role.mfa_max_age) }
+      } : {},
+    ) : {}
   }
   master_conditions = {
     for name, role in var.roles : name => merge(local.mfa_conditions[name],

@@ -22,6 +22,7 @@ variable "roles" {
       inline_policy          JSON policy document for the role's inline policy, or null
       require_mfa            whether assuming the role requires MFA (whoever assumes it)
       mfa_max_age            seconds; with require_mfa, the maximum age of the MFA sign-in
+                             (null: any age, only the presence of MFA is tested)
       trust_principals       "any": every principal of the master account (whose own
                              policies allow it); "iam_users": only its IAM users
       trust_extra_principals ARNs of further roles or users trusted (e.g. a CI role)

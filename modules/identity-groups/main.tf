@@ -2,7 +2,9 @@
 #
 # A group's grant is one inline group policy while it fits IAM's 5,120 characters; beyond
 # that orgtf splits it into customer-managed policies of at most 6,144 characters each,
-# named orgtf-<group>-assume-roles-<n> and attached to the group.
+# named orgtf-<group>-assume-roles-<n> and attached to the group. orgtf writes each grant's
+# name and document (orgtf.config.policy.grant_document(), whose size it checks, or a grant
+# policy kept as `orgtf import` found it).
 
 locals {
   # Every grant policy: "<group>/inline" or "<group>/<n>" => the role ARNs it allows.
@@ -20,31 +22,6 @@ locals {
         })
       ]
     ]) : "${grant.group}/${grant.number}" => grant
-  }
-
-  # The same documents as orgtf.config.policy.grant_document(), whose size orgtf checks before
-  # rendering: one statement for the roles without MFA, one requiring MFA, empty ones left out.
-  grant_documents = {
-    for key, grant in merge(local.inline_grants, local.managed_grants) : key => jsonencode({
-      Version = "2012-10-17"
-      Statement = [
-        for statement in [
-          {
-            Sid      = "AssumeRoles"
-            Effect   = "Allow"
-            Action   = "sts:AssumeRole"
-            Resource = grant.role_arns
-          },
-          {
-            Sid       = "AssumeRolesWithMFA"
-            Effect    = "Allow"
-            Action    = "sts:AssumeRole"
-            Resource  = grant.mfa_role_arns
-            Condition = { Bool = { "aws:MultiFactorAuthPresent" = "true" } }
-          },
-        ] : statement if length(statement.Resource) > 0
-      ]
-    })
   }
 
   # "<group>/<policy ARN>" => attachment of a managed policy listed for the group.
@@ -74,17 +51,18 @@ resource "aws_iam_group" "this" {
 resource "aws_iam_group_policy" "assume_roles" {
   for_each = local.inline_grants
 
-  name   = "orgtf-assume-roles"
+  name   = each.value.name
   group  = aws_iam_group.this[each.value.group].name
-  policy = local.grant_documents[each.key]
+  policy = each.value.document
 }
 
 resource "aws_iam_policy" "assume_roles" {
   for_each = local.managed_grants
 
-  name        = "orgtf-${each.value.group}-assume-roles-${each.value.number}"
-  description = "Lets members of group ${each.value.group} assume their roles (part ${each.value.number})"
-  policy      = local.grant_documents[each.key]
+  name        = each.value.name
+  path        = each.value.path
+  description = each.value.description != "" ? each.value.description : null
+  policy      = each.value.document
 }
 
 resource "aws_iam_group_policy_attachment" "assume_roles" {

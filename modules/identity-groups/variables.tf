@@ -9,17 +9,25 @@ variable "groups" {
                            or null when the grant is split into managed_grants
       managed_grants       the same, split into customer-managed policies (one per element)
                            when one inline policy would exceed IAM's 5,120 characters
-    In a grant, role_arns may be assumed without MFA and mfa_role_arns only with MFA.
+    In a grant, role_arns may be assumed without MFA and mfa_role_arns only with MFA;
+    document is the JSON policy that says so, under the policy name (and, for managed
+    policies, the path and description: "" for none).
   EOT
   type = map(object({
     description         = string
     path                = string
     managed_policy_arns = list(string)
     inline_grant = object({
+      name          = string
+      document      = string
       role_arns     = list(string)
       mfa_role_arns = list(string)
     })
     managed_grants = list(object({
+      name          = string
+      path          = string
+      description   = string
+      document      = string
       role_arns     = list(string)
       mfa_role_arns = list(string)
     }))
