@@ -18,6 +18,16 @@ from typing import Any
 from orgtf.iam.evaluate import Document
 
 SERVICE_LINKED_PATH = "/aws-service-role/"
+Tags = tuple[tuple[str, str], ...]  # (key, value), sorted by key
+
+
+@dataclass(frozen=True)
+class PolicyInfo:
+    """A customer managed policy's name, path and description (``Policies`` of the call)."""
+
+    name: str
+    path: str = "/"
+    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -36,6 +46,7 @@ class IamGroup:
     arn: str
     inline: tuple[InlinePolicy, ...] = ()
     attached: tuple[str, ...] = ()
+    path: str = "/"
 
 
 @dataclass(frozen=True)
@@ -49,6 +60,8 @@ class IamUser:
     inline: tuple[InlinePolicy, ...] = ()
     attached: tuple[str, ...] = ()
     boundary: str | None = None  # the ARN of the boundary's managed policy
+    path: str = "/"
+    tags: Tags = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)
@@ -63,6 +76,7 @@ class IamRole:
     inline: tuple[InlinePolicy, ...] = ()
     attached: tuple[str, ...] = ()
     boundary: str | None = None
+    tags: Tags = field(default=(), compare=False)
 
     @property
     def service_linked(self) -> bool:
@@ -80,6 +94,7 @@ class AccountDetails:
     groups: tuple[IamGroup, ...] = ()
     roles: tuple[IamRole, ...] = ()
     policies: Mapping[str, Document] = field(default_factory=dict, compare=False)
+    policy_info: Mapping[str, PolicyInfo] = field(default_factory=dict, compare=False)
 
     def group(self, name: str) -> IamGroup | None:
         """The group called ``name``, if the account has it."""
@@ -100,6 +115,7 @@ def parse_details(account_id: str, pages: Iterable[Mapping[str, Any]]) -> Accoun
     groups: list[IamGroup] = []
     roles: list[IamRole] = []
     policies: dict[str, Document] = {}
+    info: dict[str, PolicyInfo] = {}
     for page in pages:
         users += [_user(item) for item in page.get("UserDetailList", [])]
         groups += [_group(item) for item in page.get("GroupDetailList", [])]
@@ -108,12 +124,18 @@ def parse_details(account_id: str, pages: Iterable[Mapping[str, Any]]) -> Accoun
             document = _default_document(item)
             if document is not None:
                 policies[str(item["Arn"])] = document
+            info[str(item["Arn"])] = PolicyInfo(
+                str(item.get("PolicyName", "")),
+                str(item.get("Path", "/")),
+                str(item.get("Description", "")),
+            )
     return AccountDetails(
         account_id=account_id,
         users=tuple(sorted(users, key=lambda u: u.name)),
         groups=tuple(sorted(groups, key=lambda g: g.name)),
         roles=tuple(sorted(roles, key=lambda r: r.arn)),
         policies=dict(sorted(policies.items())),
+        policy_info=dict(sorted(info.items())),
     )
 
 
@@ -141,6 +163,8 @@ def _user(item: Mapping[str, Any]) -> IamUser:
         inline=_inline(item.get("UserPolicyList", [])),
         attached=_attached(item),
         boundary=_boundary(item),
+        path=str(item.get("Path", "/")),
+        tags=_tags(item),
     )
 
 
@@ -150,6 +174,7 @@ def _group(item: Mapping[str, Any]) -> IamGroup:
         arn=str(item["Arn"]),
         inline=_inline(item.get("GroupPolicyList", [])),
         attached=_attached(item),
+        path=str(item.get("Path", "/")),
     )
 
 
@@ -163,7 +188,12 @@ def _role(item: Mapping[str, Any]) -> IamRole:
         inline=_inline(item.get("RolePolicyList", [])),
         attached=_attached(item),
         boundary=_boundary(item),
+        tags=_tags(item),
     )
+
+
+def _tags(item: Mapping[str, Any]) -> Tags:
+    return tuple(sorted((str(t["Key"]), str(t.get("Value", ""))) for t in item.get("Tags", [])))
 
 
 def _inline(items: Iterable[Mapping[str, Any]]) -> tuple[InlinePolicy, ...]:

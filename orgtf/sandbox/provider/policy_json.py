@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import json
 import urllib.parse
-from collections.abc import Iterable
 from typing import Any
 
-_SET_KEYS = ("Action", "NotAction", "Resource", "NotResource")
-_PRINCIPAL_KEYS = ("Principal", "NotPrincipal")
+from orgtf.iam.equivalence import documents_equivalent
 
 
 class PolicyError(ValueError):
@@ -50,7 +48,7 @@ def document_text(document: object) -> str:
 def policies_equivalent(left: str, right: str) -> bool:
     """True when both texts are valid policies that mean the same thing."""
     try:
-        return _canonical(parse_policy(left)) == _canonical(parse_policy(right))
+        return documents_equivalent(parse_policy(left), parse_policy(right))
     except PolicyError:
         return False
 
@@ -60,61 +58,3 @@ def keep_if_equivalent(prior: str | None, fresh: str) -> str:
     if prior is not None and policies_equivalent(prior, fresh):
         return prior
     return fresh
-
-
-def _canonical(policy: dict[str, Any]) -> dict[str, Any]:
-    statements = policy.get("Statement", [])
-    if isinstance(statements, dict):
-        statements = [statements]
-    canon: dict[str, Any] = {k: v for k, v in policy.items() if k != "Statement"}
-    canon["Statement"] = sorted(
-        (json.dumps(_statement(s), sort_keys=True) for s in statements if isinstance(s, dict)),
-    )
-    return canon
-
-
-def _statement(statement: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in statement.items():
-        if key == "Sid" and value == "":
-            continue
-        if key in _SET_KEYS:
-            out[key] = _string_set(value)
-        elif key in _PRINCIPAL_KEYS:
-            out[key] = _principal(value)
-        elif key == "Condition" and isinstance(value, dict):
-            out[key] = _condition(value)
-        else:
-            out[key] = value
-    return out
-
-
-def _principal(value: object) -> object:
-    if value == "*":
-        return {"AWS": ["*"]}
-    if isinstance(value, dict):
-        return {k: _string_set(v) for k, v in value.items()}
-    return value
-
-
-def _condition(value: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for operator, tests in value.items():
-        if isinstance(tests, dict):
-            out[operator] = {k: _string_set(v) for k, v in tests.items()}
-        else:
-            out[operator] = tests
-    return out
-
-
-def _string_set(value: object) -> list[str]:
-    items: Iterable[object] = value if isinstance(value, list) else [value]
-    return sorted({_scalar_text(item) for item in items})
-
-
-def _scalar_text(item: object) -> str:
-    if isinstance(item, bool):
-        return "true" if item else "false"
-    if isinstance(item, str):
-        return item
-    return json.dumps(item, sort_keys=True)
