@@ -35,11 +35,35 @@ variable "groups" {
 }
 
 variable "users" {
-  description = "IAM users to create in this account, by user name: IAM path, tags, and the names of the groups (keys of var.groups) they belong to."
+  description = <<-EOT
+    IAM users to create in this account, by user name:
+      path     IAM path
+      tags     the user's own tags
+      groups   the names of the groups (keys of var.groups) they belong to
+      console  whether they get a console password (a login profile), generated once by the
+               provider and to be changed at first sign-in
+      pgp_key  null, or the base64 of a binary OpenPGP public key: the password is then kept
+               in the state only encrypted to it
+  EOT
   type = map(object({
-    path   = string
-    tags   = map(string)
-    groups = list(string)
+    path    = string
+    tags    = map(string)
+    groups  = list(string)
+    console = bool
+    pgp_key = string
   }))
   default = {}
+}
+
+variable "self_service" {
+  description = <<-EOT
+    null, or a group every user is in, with one inline policy (name and JSON document) that
+    lets them manage their own credentials and denies the rest without MFA.
+  EOT
+  type = object({
+    name        = string
+    policy_name = string
+    document    = string
+  })
+  default = null
 }

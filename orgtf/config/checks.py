@@ -28,6 +28,7 @@ from orgtf.config.policy import (
 from orgtf.config.quotas import check_quotas
 from orgtf.config.tags import check_tags
 from orgtf.config.trust import check_trust, role_requires_mfa
+from orgtf.config.users import check_users
 from orgtf.text import did_you_mean
 
 POLICY_ARN = re.compile(
@@ -69,6 +70,7 @@ def check_all(config: OrgConfig) -> Iterator[Finding]:
         check_characters,
         check_quotas,
         check_trust,
+        check_users,
     )
     for check in checks:
         for raw in check(config):

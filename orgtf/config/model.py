@@ -120,6 +120,9 @@ class OrganizationSettings(Record):
     # Tags the provider adds to every role, user and policy; `orgtf import` writes {} so that
     # the first plan of an adopted organization changes nothing.
     default_tags: TagMap = Field(default_factory=lambda: dict(DEFAULT_TAGS))
+    # A group every user is in: manage their own password, access keys and MFA device, and
+    # nothing else without MFA but sts:AssumeRole (orgtf.config.self_service).
+    self_service: bool = True
 
 
 class Account(Record):
@@ -214,6 +217,10 @@ class User(Record):
     groups: tuple[str, ...] = ()
     path: IamPath = "/"
     tags: Tags = Field(default_factory=dict)
+    console: bool = False  # a console password, to be reset at first sign-in
+    # base64 of a binary OpenPGP public key: the password is kept only encrypted to it
+    # (orgtf.config.users checks that it looks like one)
+    pgp_key: Annotated[str, Field(min_length=1, max_length=100_000)] | None = None
 
 
 class Limits(Record):

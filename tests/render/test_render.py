@@ -180,6 +180,8 @@ def test_group_and_user_variables(example_tree: dict[PurePosixPath, str]) -> Non
         "groups": ["operators", "sandbox-users"],
         "path": "/",
         "tags": {},
+        "console": False,
+        "pgp_key": None,
     }
     assert "roles" not in master  # no role lives in the master account
 
