@@ -23,6 +23,7 @@ from orgtf.commands import (
     report,
     run,
     sandbox,
+    users,
 )
 from orgtf.commands.base import Command, Context
 
@@ -31,6 +32,7 @@ COMMANDS: tuple[Command[Any], ...] = (
     *config.COMMANDS,
     *access.COMMANDS,
     *profiles.COMMANDS,
+    *users.COMMANDS,
     *render.COMMANDS,
     *run.COMMANDS,
     *affected.COMMANDS,

@@ -20,6 +20,7 @@ from orgtf.terraform.errors import StateLockedError, TerraformError, failure
 from orgtf.terraform.init_stamp import needs_init, record_init
 from orgtf.terraform.plan import OutputValue, PlanSummary, parse_outputs, parse_plan
 from orgtf.terraform.runs import wait_for_earlier_run
+from orgtf.terraform.state import StateResource, parse_state
 from orgtf.terraform.stream import parse_plan_stream
 
 LOG_NAME = "terraform.log"
@@ -185,6 +186,14 @@ class Terraform:
         """The root module outputs, each with its sensitive flag."""
         result = self._run(["output", "-json", "-no-color"], capture=True)
         return parse_outputs(result.stdout)
+
+    def show_state(self) -> tuple[StateResource, ...]:
+        """The managed resources of the current state, with their values.
+
+        Captured, never logged: the state holds sensitive values in the clear.
+        """
+        result = self._run(["show", "-json", "-no-color"], capture=True)
+        return parse_state(result.stdout)
 
     def _run(
         self, args: Sequence[str], *, ok: frozenset[int] = frozenset({0}), capture: bool = False

@@ -146,7 +146,7 @@ class OutputValue:
 
 def parse_plan(text: str, source: str = "terraform show -json") -> PlanSummary:
     """Parse ``terraform show -json PLANFILE`` output (format_version 0.x or 1.x)."""
-    document = _load_object(text, source)
+    document = load_object(text, source)
     version = str(document.get("format_version", ""))
     if version.split(".")[0] not in ("0", "1"):
         raise PlanFormatError(f"{source}: unsupported plan format_version {version!r}")
@@ -166,7 +166,7 @@ def parse_plan(text: str, source: str = "terraform show -json") -> PlanSummary:
 
 def parse_outputs(text: str, source: str = "terraform output -json") -> dict[str, OutputValue]:
     """Parse ``terraform output -json`` output into values keyed by output name."""
-    document = _load_object(text, source)
+    document = load_object(text, source)
     outputs: dict[str, OutputValue] = {}
     for name, entry in sorted(document.items()):
         if not isinstance(entry, dict) or "value" not in entry:
@@ -180,7 +180,8 @@ def parse_outputs(text: str, source: str = "terraform output -json") -> dict[str
     return outputs
 
 
-def _load_object(text: str, source: str) -> dict[str, object]:
+def load_object(text: str, source: str) -> dict[str, object]:
+    """The JSON object Terraform printed; PlanFormatError naming ``source`` otherwise."""
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
