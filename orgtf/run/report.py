@@ -21,7 +21,9 @@ from orgtf.run.report_parts import (
     change_lines,
     changes,
     counts_text,
+    deleted_users,
     log_not_named,
+    notes,
     ordered,
     overall,
     status_text,
@@ -61,6 +63,8 @@ def report_json(results: Sequence[AccountPlan]) -> str:
                 "apply_refuses_destroy": result.apply_refuses_destroy,
                 "resources": [_json_resource(c) for c in changes(result)],
                 "error": result.error,
+                "deleted_users": deleted_users(result),
+                "notes": notes(result),
             }
         )
     document = {"accounts": accounts, "summary": summary_counts(results)}

@@ -6,6 +6,7 @@ Lines made here are not yet escaped: each format makes them safe for where they 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 from orgtf.run.results import AccountPlan, AccountStatus
@@ -16,6 +17,8 @@ STATUSES: tuple[AccountStatus, ...] = ("changes", "no-changes", "error")
 REFUSED = "apply will refuse this destroy unless --allow-destroy"
 MAX_NAMES = 40
 _MAX_VALUE = 500  # characters of one changed value in a line; the JSON report has them all
+# The users of org.yaml, as the identity-groups module names them (force_destroy = true).
+_USER_PREFIX = 'module.identity_groups.aws_iam_user.this["'
 
 
 def counts(result: AccountPlan) -> tuple[int, int, int]:
@@ -108,7 +111,29 @@ def change_lines(result: AccountPlan, *, details: bool = True) -> list[str]:
     outputs = result.summary.output_changes if result.summary else ()
     if outputs:
         lines.append("outputs changing: " + ", ".join(outputs))
-    return lines
+    return lines + [f"note: {note}" for note in notes(result)]
+
+
+def deleted_users(result: AccountPlan) -> list[str]:
+    """The users of org.yaml the plan deletes (not replaces), by name."""
+    return sorted(
+        json.loads(change.address[len(_USER_PREFIX) - 1 : -1])
+        for change in changes(result)
+        if change.type == "aws_iam_user"
+        and change.kind == "delete"
+        and not change.deposed
+        and change.address.startswith(_USER_PREFIX)
+        and change.address.endswith("]")
+    )
+
+
+def notes(result: AccountPlan) -> list[str]:
+    """What a plan takes with it beyond its resources: the credentials of deleted users."""
+    return [
+        f"user {name} is deleted with their console password, access keys and MFA devices "
+        "(force_destroy), including any made outside Terraform"
+        for name in deleted_users(result)
+    ]
 
 
 def attribute_lines(change: ResourceChange) -> list[str]:

@@ -96,6 +96,8 @@ def test_json_follows_the_contract() -> None:
                 "apply_refuses_destroy": False,
                 "resources": [],
                 "error": None,
+                "deleted_users": [],
+                "notes": [],
             },
             {
                 "account": "production",
@@ -113,6 +115,8 @@ def test_json_follows_the_contract() -> None:
                     {"address": 'aws_iam_role.this["ReadOnly"]', "actions": ["delete", "create"]},
                 ],
                 "error": None,
+                "deleted_users": [],
+                "notes": [],
             },
             {
                 "account": "security",
@@ -125,6 +129,8 @@ def test_json_follows_the_contract() -> None:
                 "apply_refuses_destroy": False,
                 "resources": [],
                 "error": ERROR,
+                "deleted_users": [],
+                "notes": [],
             },
         ],
         "summary": {
