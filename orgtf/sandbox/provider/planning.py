@@ -2,8 +2,9 @@
 
 ``tf`` 1.2 plans by echoing the proposed state. The real provider (terraform-plugin-sdk v2)
 also fills schema defaults, suppresses semantically equal diffs, recomputes ``tags_all`` and
-marks computed attributes unknown when the resource is replaced. This module does that for
-every resource of the stand-in, driven by the attribute metadata of its schema.
+leaves computed attributes to Terraform's second plan (from a null prior) when the resource is
+replaced. This module does that for every resource of the stand-in, driven by the attribute
+metadata of its schema.
 """
 
 from __future__ import annotations
@@ -46,9 +47,9 @@ def plan_change(
     replace = tuple(
         sorted(n for n, a in attrs.items() if a.requires_replace and _changed(a, prior, planned))
     )
-    if replace:
-        _unknown_computed(attrs, planned, config)
-        resource.customize_plan(None, planned, config)
+    # Computed values stay as they were, as in SDKv2: when Terraform goes on to replace the
+    # object it plans again from a null prior (a create). When ignore_changes undoes every
+    # change that forced the replacement, the plan is then a no-op rather than an update.
     return PlannedChange(planned, replace)
 
 
@@ -90,12 +91,6 @@ def _changed(attr: Any, prior: State, planned: State) -> bool:
     if new is old or new == old:
         return False
     return not attr.type.semantically_equal(old, new)
-
-
-def _unknown_computed(attrs: dict[str, Any], planned: State, config: State) -> None:
-    for name, attr in attrs.items():
-        if attr.computed and config.get(name) is None:
-            planned[name] = Unknown
 
 
 def changed_attributes(schema: Any, prior: State, planned: State) -> set[str]:
