@@ -13,6 +13,7 @@ from orgtf.sandbox.provider.iam_attachment import (
 )
 from orgtf.sandbox.provider.iam_group import IamGroup
 from orgtf.sandbox.provider.iam_inline_policy import IamGroupPolicy, IamRolePolicy
+from orgtf.sandbox.provider.iam_login_profile import IamUserLoginProfile
 from orgtf.sandbox.provider.iam_membership import IamGroupMembership, IamUserGroupMembership
 from orgtf.sandbox.provider.iam_policy import IamPolicy
 from orgtf.sandbox.provider.iam_role import IamRole
@@ -34,6 +35,7 @@ RESOURCES: tuple[type[Any], ...] = (
     IamRolePolicyAttachment,
     IamUser,
     IamUserGroupMembership,
+    IamUserLoginProfile,
 )
 DATA_SOURCES: tuple[type[Any], ...] = (CallerIdentity,)
 _METADATA_CHECK_VALUES = frozenset({"", "true", "false"})
