@@ -27,6 +27,7 @@ LAYERS = {
     "orgtf.profiles": 3,
     "orgtf.live": 3,
     "orgtf.catalog": 4,
+    "orgtf.adoption": 4,
     "orgtf.demo": 5,
     "orgtf.commands": 6,
     "orgtf.cli": 7,

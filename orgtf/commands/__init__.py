@@ -16,6 +16,7 @@ from orgtf.commands import (
     catalog,
     config,
     demo,
+    imports,
     init,
     profiles,
     recovery,
@@ -41,6 +42,7 @@ COMMANDS: tuple[Command[Any], ...] = (
     *demo.COMMANDS,
     *sandbox.COMMANDS,
     *recovery.COMMANDS,
+    *imports.COMMANDS,
 )
 
 __all__ = ["COMMANDS", "Command", "Context"]

@@ -125,7 +125,7 @@ def parse_details(account_id: str, pages: Iterable[Mapping[str, Any]]) -> Accoun
             if document is not None:
                 policies[str(item["Arn"])] = document
             info[str(item["Arn"])] = PolicyInfo(
-                str(item.get("PolicyName", "")),
+                str(item.get("PolicyName") or str(item["Arn"]).rsplit("/", 1)[-1]),
                 str(item.get("Path", "/")),
                 str(item.get("Description", "")),
             )

@@ -18,6 +18,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from orgtf.config import Organization
@@ -25,6 +26,8 @@ from orgtf.errors import OrgtfError
 
 if TYPE_CHECKING:
     import boto3
+
+    from orgtf.sandbox.target import SandboxTarget
 
 
 @dataclass(frozen=True)
@@ -50,8 +53,17 @@ class Connection:
     Safe to use from several threads: clients are made one at a time from one session.
     """
 
-    def __init__(self, session: boto3.Session, *, endpoint: str | None, label: str) -> None:
+    def __init__(
+        self,
+        session: boto3.Session,
+        *,
+        endpoint: str | None,
+        label: str,
+        member_ids: Mapping[str, str] | None = None,
+    ) -> None:
         self._session = session
+        # The sandbox's Organizations API numbers members its own way: its id -> IAM's id.
+        self.member_ids = dict(member_ids or {})
         self._endpoint = endpoint
         self._lock = threading.Lock()
         self._sts: Any = None  # the master's STS client, made once: clients are thread-safe
@@ -105,13 +117,41 @@ def connect(org: Organization, *, sandbox: bool, environ: Mapping[str, str]) -> 
     # policies and the operator's policy, which is for verify to see, not to repair.
     project = org.path.resolve().parent
     target = sandbox_status(project) or ensure_sandbox(org, project, env=environ)
+    return _sandbox_connection(target, region)
+
+
+def connect_project(project: Path, region: str, *, sandbox: bool) -> Connection:
+    """Like ``connect``, without an org.yaml: real AWS, or the project's running sandbox."""
+    import boto3
+
+    if not sandbox:
+        return Connection(boto3.Session(region_name=region), endpoint=None, label="AWS")
+    from orgtf.sandbox.runtime import sandbox_status
+
+    target = sandbox_status(project)
+    if target is None:
+        raise OrgtfError(
+            f"no sandbox is running for {project}: start it with orgtf sandbox up (it reads "
+            "the accounts from an org.yaml), then import"
+        )
+    return _sandbox_connection(target, region)
+
+
+def _sandbox_connection(target: SandboxTarget, region: str) -> Connection:
+    import boto3
+
+    from orgtf.sandbox.records import read_sandbox
+
     session = boto3.Session(
         aws_access_key_id=target.operator.access_key_id,
         aws_secret_access_key=target.operator.secret_access_key,
         region_name=region,
     )
+    record = read_sandbox(target.state_dir)
+    names = record.organization_member_ids if record is not None else {}
+    member_ids = {names[n]: i for n, i in target.accounts.items() if n in names}
     label = f"the sandbox at {target.endpoint}"
-    return Connection(session, endpoint=target.endpoint, label=label)
+    return Connection(session, endpoint=target.endpoint, label=label, member_ids=member_ids)
 
 
 def session_name(account: str) -> str:

@@ -63,7 +63,7 @@ def read_organization(
             f"{org.master_name} ({org.master.id}): access verify reads the organization from it"
         )
     names = org.account_names()
-    results = _in_parallel(names, lambda name: _read(org, connection, name), parallelism)
+    results = in_parallel(names, lambda name: _read(org, connection, name), parallelism)
     failed = [
         f"  {name} ({org.account(name).id}): {result}"
         for name, result in zip(names, results, strict=True)
@@ -132,7 +132,7 @@ def _principal_arn(caller_arn: str, master: AccountDetails) -> str:
     return next((r.arn for r in master.roles if r.name == role), caller_arn)
 
 
-def _in_parallel(items: Sequence[I], work: Callable[[I], T], parallelism: int) -> list[T]:
+def in_parallel(items: Sequence[I], work: Callable[[I], T], parallelism: int) -> list[T]:
     """``work`` over ``items``, at most ``parallelism`` at once; results in input order."""
     pool = ThreadPoolExecutor(max_workers=max(1, min(parallelism, len(items))))
     futures = [pool.submit(work, item) for item in items]
