@@ -108,15 +108,24 @@ resource "aws_iam_user_login_profile" "this" {
   }
 }
 
+# Each user's groups, and the self-service group when there is one. One membership per user,
+# so that a user leaving org.yaml leaves their groups before they are deleted.
 resource "aws_iam_user_group_membership" "this" {
-  for_each = { for name, user in var.users : name => user if length(user.groups) > 0 }
+  for_each = {
+    for name, user in var.users : name => user
+    if length(user.groups) > 0 || var.self_service != null
+  }
 
-  user   = aws_iam_user.this[each.key].name
-  groups = [for group in each.value.groups : aws_iam_group.this[group].name]
+  user = aws_iam_user.this[each.key].name
+  groups = concat(
+    [for group in each.value.groups : aws_iam_group.this[group].name],
+    [for group in aws_iam_group.self_service : group.name],
+  )
 }
 
-# The self-service group: every user manages their own password, access keys and MFA device,
-# and needs MFA for everything else but sts:AssumeRole (whose trust policies decide).
+# The self-service group (every user is in it, through aws_iam_user_group_membership.this):
+# users manage their own password, access keys and MFA device, and need MFA for everything
+# else but sts:AssumeRole (whose trust policies decide).
 resource "aws_iam_group" "self_service" {
   count = var.self_service == null ? 0 : 1
 
@@ -132,11 +141,3 @@ resource "aws_iam_group_policy" "self_service" {
   policy = var.self_service.document
 }
 
-# Exclusive: the group holds exactly the users of org.yaml.
-resource "aws_iam_group_membership" "self_service" {
-  count = var.self_service == null || length(var.users) == 0 ? 0 : 1
-
-  name  = var.self_service.name
-  group = aws_iam_group.self_service[0].name
-  users = [for name in sort(keys(var.users)) : aws_iam_user.this[name].name]
-}

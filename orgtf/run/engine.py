@@ -253,7 +253,7 @@ def _reason(ws: Workspace, exc: OrgtfError) -> str:
     if isinstance(exc, ResourceExistsError):
         return (
             f"{exc.message}\n  they were made outside this state (by hand, or by an apply "
-            f"killed before it recorded them): adopt them with `orgtf adopt --account "
+            f"killed before it recorded them): adopt them with `orgtf import --account "
             f"{ws.account}`, then run orgtf plan"
         )
     return exc.message

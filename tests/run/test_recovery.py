@@ -126,7 +126,7 @@ def test_objects_made_outside_the_state_are_named_and_adopted(
             'module.account_roles.aws_iam_role.this["Admin"] already exist in AWS but not in '
             "the Terraform state"
         ) in out
-        assert "adopt them with `orgtf adopt --account dev`, then run orgtf plan" in out
+        assert "adopt them with `orgtf import --account dev`, then run orgtf plan" in out
 
         assert orgtf(directory, "adopt", "--account", "dev") == 0
         out = capsys.readouterr().out
