@@ -87,9 +87,11 @@ def example(project: Path) -> None:
     (project / "org.yaml").write_text(EXAMPLE.read_text())
     code = main(["--sandbox", "--config", str(project / "org.yaml"), "apply", "--all", "--yes"])
     assert code == 0, "could not apply the example organization"
-    for state in (project / "environments").glob("*/terraform.tfstate*"):
+    # The sandbox keeps its tree and data under .orgtf/sandbox: forget every state there.
+    for state in project.glob("**/environments/*/terraform.tfstate*"):
         state.unlink()
-    shutil.rmtree(project / ".orgtf" / "data", ignore_errors=True)
+    for data in project.glob(".orgtf/**/data"):
+        shutil.rmtree(data, ignore_errors=True)
 
 
 def run_import(project: Path) -> tuple[float, float, dict[str, Any]]:
