@@ -68,8 +68,10 @@ def discover(inventory: Inventory, settings: ImportSettings) -> FoundOrganizatio
         users, user_left = express_users(master, details, groups, settings.caller)
         left += group_left + user_left
         for user in sorted(read_ok[master].console_users & users.keys()):
+            users[user]["console"] = True
             comments[("users", user)] = (
-                "has a console password in AWS, left as it is (orgtf does not manage it yet)",
+                "has a console password: orgtf manages the login profile, not the password "
+                "(orgtf users password shows nothing for it)",
             )
     data = {
         "version": 1,

@@ -93,6 +93,7 @@ _IDS: dict[str, Callable[[Mapping[str, JsonValue], str], str]] = {
     "aws_iam_role": lambda a, _: _text(a, "name"),
     "aws_iam_group": lambda a, _: _text(a, "name"),
     "aws_iam_user": lambda a, _: _text(a, "name"),
+    "aws_iam_user_login_profile": lambda a, _: _text(a, "user"),
     "aws_iam_policy": _policy_arn,
     "aws_iam_role_policy": lambda a, _: f"{_text(a, 'role')}:{_text(a, 'name')}",
     "aws_iam_group_policy": lambda a, _: f"{_text(a, 'group')}:{_text(a, 'name')}",

@@ -57,6 +57,7 @@ def test_the_declared_access_is_what_was_built(imported: Imported) -> None:
     assert org.config.groups["readers"].grant_policy is not None
     assert org.config.groups["readers"].grant_policy.kind == "managed"
     assert org.config.organization.default_tags == {}
+    assert org.config.users["alice"].console and not org.config.users["bob"].console
 
 
 def test_what_cannot_be_described_is_listed_and_left_alone(imported: Imported) -> None:
