@@ -140,4 +140,3 @@ resource "aws_iam_group_policy" "self_service" {
   group  = aws_iam_group.self_service[0].name
   policy = var.self_service.document
 }
-

@@ -37,6 +37,7 @@ GROUPS = "module.identity_groups"
 READER_ARNS = [f"arn:aws:iam::{ALPHA_ID}:role/Reader", f"arn:aws:iam::{BETA_ID}:role/Reader"]
 ADMIN_ARN = f"arn:aws:iam::{ALPHA_ID}:role/admin/Admin"
 MEMBERS = 300
+SELF = "orgtf-self-service"  # organization.self_service, on by default: every user is in it
 
 
 def organization() -> dict[str, Any]:
@@ -119,10 +120,11 @@ def test_plan_has_groups_grants_users_and_the_master_role(first_plan: dict[str, 
     assert all(change["actions"] == ["create"] for change in planned.values())
     assert {a for a in planned if ".aws_iam_group." in a} == {
         f'{GROUPS}.aws_iam_group.this["{name}"]' for name in ("admins", "nobody", "readers")
-    }
+    } | {f"{GROUPS}.aws_iam_group.self_service[0]"}
     assert {a for a in planned if "aws_iam_group_policy." in a} == {
         f'{GROUPS}.aws_iam_group_policy.assume_roles["admins/inline"]',
         f'{GROUPS}.aws_iam_group_policy.assume_roles["readers/inline"]',
+        f"{GROUPS}.aws_iam_group_policy.self_service[0]",
     }
     readers = planned[f'{GROUPS}.aws_iam_group_policy.assume_roles["readers/inline"]']["after"]
     assert json.loads(readers["policy"]) == grant(READER_ARNS, [])
@@ -163,9 +165,9 @@ def test_users_and_their_groups(
     def groups_of(user: str) -> set[str]:
         return {g["GroupName"] for g in iam.list_groups_for_user(UserName=user)["Groups"]}
 
-    assert groups_of("ana") == {"readers", "admins"}
-    assert groups_of("ben") == {"readers"}
-    assert groups_of("cy") == set()
+    assert groups_of("ana") == {"readers", "admins", SELF}
+    assert groups_of("ben") == {"readers", SELF}
+    assert groups_of("cy") == {SELF}
     ben = iam.get_user(UserName="ben")["User"]
     assert ben["Arn"] == f"arn:aws:iam::{MASTER_ID}:user/people/ben"
     ana = iam.get_user(UserName="ana")["User"]
@@ -250,7 +252,8 @@ def check_grown(project: Path, target: SandboxTarget, root: Root) -> None:
             granted += statement["Resource"]
     assert sorted(granted) == expected
     assert {g["GroupName"] for g in iam.list_groups_for_user(UserName="ana")["Groups"]} == {
-        "readers"
+        "readers",
+        SELF,
     }
     with pytest.raises(ClientError, match="NoSuchEntity"):
         iam.get_user(UserName="cy")

@@ -67,9 +67,8 @@ def test_plan_apply_converge(fresh_project: Project, capsys: pytest.CaptureFixtu
     assert "Admin" in role_names(target, PROD_ID)
     assert "Admin" in role_names(target, DEV_ID)
     iam = client_as_account(target, "iam", MASTER_ID)
-    assert [g["GroupName"] for g in iam.list_groups_for_user(UserName="alice")["Groups"]] == [
-        "admins"
-    ]
+    groups = iam.list_groups_for_user(UserName="alice")["Groups"]
+    assert sorted(g["GroupName"] for g in groups) == ["admins", "orgtf-self-service"]
 
     code, report = plan_json(directory, capsys, "--detailed-exitcode")
     assert code == 0
