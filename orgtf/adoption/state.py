@@ -24,6 +24,7 @@ from orgtf.terraform.plan import PlanSummary, ResourceChange
 
 IMPORT_FILE = "orgtf-import.tf.json"  # removed again before the import ends
 IMPORT_BLOCKS_SINCE = (1, 5)
+ROUNDS = 4  # policies, then their attachments; one more to see nothing is left
 STATE_ONLY = frozenset({"force_destroy", "force_detach_policies"})
 
 
@@ -103,26 +104,37 @@ def _state_only(change: ResourceChange) -> bool:
 
 
 def _with_import_blocks(ws: Workspace, tf: Terraform) -> list[Adopted] | None:
-    """Import with one plan and apply; None when that plan would do more than import."""
+    """Import with import blocks, one plan and apply; None when that would do more.
+
+    Blocks are added in rounds: an attachment's ID names its policy's ARN, which the plan
+    knows only once the policy is imported in it.
+    """
     plan_file = ws.data_dir / "import.tfplan"
     blocks_file = ws.workdir / IMPORT_FILE
+    wanted: list[Adopted] = []
     try:
-        tf.plan_summary(plan_file)
-        wanted = [
-            Adopted(change.address, object_id)
-            for change in tf.show_plan(plan_file).changes
-            if change.actions == ("create",)
-            and (object_id := import_id(change, ws.account_id)) is not None
-        ]
+        for _ in range(ROUNDS):
+            try:
+                tf.plan_summary(plan_file)
+            except OrgtfError:
+                return None  # e.g. an object that does not exist: import one by one instead
+            changes = tf.show_plan(plan_file).changes
+            known = {item.address for item in wanted}
+            found = [
+                Adopted(change.address, object_id)
+                for change in changes
+                if change.actions == ("create",)
+                and change.address not in known
+                and (object_id := import_id(change, ws.account_id)) is not None
+            ]
+            if not found:
+                break
+            wanted += found
+            blocks_file.write_text(_blocks_json(wanted))
         if not wanted:
             return []
-        blocks_file.write_text(_blocks_json(wanted))
-        try:
-            _, summary = tf.plan_summary(plan_file)
-        except OrgtfError:
-            return None  # e.g. an object that does not exist: import what exists, one by one
-        if summary.changes:
-            return None
+        if not all(_state_only(change) for change in changes):
+            return None  # it would change AWS: import one by one instead, which never does
         tf.apply_plan(plan_file)
         return wanted
     finally:
