@@ -3,8 +3,9 @@
 Account names come from AWS Organizations, made into org.yaml names; roles from every account
 (``orgtf.adoption.roles``), merged by name when they are the same role in several accounts;
 groups and users from the master account (``orgtf.adoption.groups``). The organization's
-settings say what orgtf would otherwise change on its first plan: no default tags, no
-self-service group. Everything else is listed as unmanaged, with the reason.
+settings say what orgtf would otherwise change on its first plan: no default tags, and the
+self-service group only when orgtf's own is there already (an organization orgtf managed).
+Everything else is listed as unmanaged, with the reason.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 from orgtf.adoption.found import FoundOrganization, Unmanaged
 from orgtf.adoption.groups import GrantTarget, express_groups, express_users
 from orgtf.adoption.roles import FoundRole, express_role
+from orgtf.config.self_service import SELF_SERVICE_GROUP
 from orgtf.live.inventory import AccountInventory, Inventory, LiveAccount, trusts
 
 MAX_NAME = 58  # ACCOUNT_NAME in orgtf.config.model
@@ -62,9 +64,11 @@ def discover(inventory: Inventory, settings: ImportSettings) -> FoundOrganizatio
     }
     groups: dict[str, Any] = {}
     users: dict[str, Any] = {}
+    self_service = False
     if master in read_ok:
         details = read_ok[master].details
         groups, group_left = express_groups(master, details, targets)
+        self_service = groups.pop(SELF_SERVICE_GROUP, None) is not None
         users, user_left = express_users(master, details, groups, settings.caller)
         left += group_left + user_left
         for user in sorted(read_ok[master].console_users & users.keys()):
@@ -82,7 +86,7 @@ def discover(inventory: Inventory, settings: ImportSettings) -> FoundOrganizatio
             "access_role": settings.access_role,
             "state": dict(settings.state),
             "default_tags": {},
-            "self_service": False,
+            "self_service": self_service,
         },
         "accounts": accounts,
         "policies": policies,

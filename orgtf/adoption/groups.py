@@ -15,7 +15,11 @@ from typing import Any
 
 from orgtf.adoption.found import Unmanaged
 from orgtf.config.grants import granted_roles
+from orgtf.config.policy import RoleGrant, grant_document
 from orgtf.iam.details import AccountDetails, IamGroup, IamUser
+from orgtf.iam.equivalence import documents_equivalent
+
+INLINE_GRANT_NAME = "orgtf-assume-roles"  # as orgtf.render.tfvars names it
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,10 @@ def _grant_data(
     granted: Mapping[str, bool],
     targets: Mapping[str, GrantTarget],
 ) -> dict[str, Any]:
+    roles = {"roles": sorted(targets[a].ref for a in granted)}
+    ours = grant_document([RoleGrant(a, targets[a].require_mfa) for a in granted])
+    if kind == "inline" and name == INLINE_GRANT_NAME and documents_equivalent(document, ours):
+        return roles  # orgtf's own grant, as orgtf writes it: nothing to keep
     policy: dict[str, Any] = {"name": name}
     if kind == "managed" and arn is not None:
         info = details.policy_info[arn]
@@ -106,7 +114,7 @@ def _grant_data(
         if info.description:
             policy["description"] = info.description
     policy["document"] = dict(document)
-    return {"roles": sorted(targets[a].ref for a in granted), "grant_policy": policy}
+    return {**roles, "grant_policy": policy}
 
 
 def _not_a_grant(granted: Mapping[str, bool] | None, missing: list[str], second: bool) -> str:

@@ -22,8 +22,8 @@ SETTING_NOTES = {
         "no tags so that the first plan changes nothing. Remove this line to tag everything.",
     ),
     "self_service": (
-        "No self-service group was found: with true (the default), orgtf adds one that lets",
-        "users manage their own password, keys and MFA and requires MFA for everything else.",
+        "true: every user is in orgtf-self-service (their own password, keys and MFA; MFA",
+        "for everything else). The import writes false unless it found that group.",
     ),
 }
 

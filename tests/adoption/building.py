@@ -100,5 +100,7 @@ def build_organization(target: SandboxTarget) -> None:
         master.create_user(UserName=user)
         for group in groups:
             master.add_user_to_group(GroupName=group, UserName=user)
-    master.create_login_profile(UserName="alice", Password="Initial-Passw0rd!", PasswordResetRequired=True)
+    master.create_login_profile(
+        UserName="alice", Password="Initial-Passw0rd!", PasswordResetRequired=True
+    )
     master.put_user_policy(UserName="carol", PolicyName="own-bucket", PolicyDocument=DEPLOY_EXTRA)

@@ -8,9 +8,10 @@ import pytest
 
 from orgtf.adoption.discover import account_names
 from orgtf.adoption.found import Unmanaged
+from orgtf.adoption.groups import GrantTarget, express_groups
 from orgtf.adoption.roles import FoundRole, express_role
-from orgtf.config.policy import trust_policy
-from orgtf.iam.details import AccountDetails, IamRole, InlinePolicy
+from orgtf.config.policy import RoleGrant, grant_document, trust_policy
+from orgtf.iam.details import AccountDetails, IamGroup, IamRole, InlinePolicy
 from orgtf.live.inventory import LiveAccount, RoleFacts
 
 MASTER = "111111111111"
@@ -99,3 +100,20 @@ def test_account_names_become_org_yaml_names() -> None:
         "333333333333": "production-workloads-3333",
         "444444444444": "account-42",
     }
+
+
+def test_orgtf_s_own_grant_is_not_kept_and_a_hand_made_one_is() -> None:
+    arn = "arn:aws:iam::222222222222:role/R"
+    targets = {arn: GrantTarget("prod/R", True)}
+    ours = grant_document([RoleGrant(arn, True)])
+    hand_made = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": arn}],
+    }
+    for name, document, kept in (("orgtf-assume-roles", ours, False), ("assume", hand_made, True)):
+        group = IamGroup(
+            "devs", "arn:aws:iam::111111111111:group/devs", inline=(InlinePolicy(name, document),)
+        )
+        groups, left = express_groups("master", AccountDetails(MASTER, groups=(group,)), targets)
+        assert groups["devs"]["roles"] == ["prod/R"] and left == []
+        assert ("grant_policy" in groups["devs"]) is kept
