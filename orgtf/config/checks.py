@@ -14,6 +14,7 @@ from typing import Any
 from orgtf.config.characters import check_characters
 from orgtf.config.findings import Finding, PathKey, Raw
 from orgtf.config.grants import check_grant_policy
+from orgtf.config.identity_center import check_identity_center
 from orgtf.config.model import OrgConfig, RoleRef
 from orgtf.config.naming import check_naming
 from orgtf.config.policy import (
@@ -71,6 +72,7 @@ def check_all(config: OrgConfig) -> Iterator[Finding]:
         check_quotas,
         check_trust,
         check_users,
+        check_identity_center,
     )
     for check in checks:
         for raw in check(config):

@@ -99,6 +99,8 @@ class S3State(Record):
 
 
 TrustPrincipals = Literal["any", "iam_users"]
+Identity = Literal["iam_users", "identity_center"]
+SSO_START_URL = r"^https://[A-Za-z0-9.-]+(/[A-Za-z0-9._~/-]*)?$"
 
 
 class Trust(Record):
@@ -123,6 +125,11 @@ class OrganizationSettings(Record):
     # A group every user is in: manage their own password, access keys and MFA device, and
     # nothing else without MFA but sts:AssumeRole (orgtf.config.self_service).
     self_service: bool = True
+    # How people get the roles: IAM users in the master account assuming roles, or IAM
+    # Identity Center's permission sets and assignments (docs/identity-center.md).
+    identity: Identity = "iam_users"
+    sso_start_url: Annotated[str, Field(max_length=512, pattern=SSO_START_URL)] | None = None
+    keep_iam_roles: bool = False  # with identity_center: keep the IAM side while moving
 
 
 class Account(Record):
@@ -221,6 +228,14 @@ class User(Record):
     # base64 of a binary OpenPGP public key: the password is kept only encrypted to it
     # (orgtf.config.users checks that it looks like one)
     pgp_key: Annotated[str, Field(min_length=1, max_length=100_000)] | None = None
+    # Identity Center only (organization.identity: identity_center): the identity store's
+    # user. Names default from the user name (alice.smith: Alice Smith).
+    email: Annotated[str, Field(max_length=128, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = (
+        None
+    )
+    display_name: Annotated[str, Field(min_length=1, max_length=1024)] | None = None
+    given_name: Annotated[str, Field(min_length=1, max_length=1024)] | None = None
+    family_name: Annotated[str, Field(min_length=1, max_length=1024)] | None = None
 
 
 class Limits(Record):

@@ -45,6 +45,16 @@ class Organization:
         """The master (management) account, which holds the users and groups."""
         return self.config.accounts[self.master_name]
 
+    @property
+    def identity_center(self) -> bool:
+        """Whether access is delivered through IAM Identity Center."""
+        return self.config.organization.identity == "identity_center"
+
+    @property
+    def iam_side(self) -> bool:
+        """Whether IAM roles, groups and users are rendered: IAM mode, or keep_iam_roles."""
+        return not self.identity_center or self.config.organization.keep_iam_roles
+
     def account_names(self) -> list[str]:
         """Account names sorted, the master account first."""
         others = sorted(n for n in self.config.accounts if n != self.master_name)

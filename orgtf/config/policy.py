@@ -29,6 +29,11 @@ ASCII_WHITESPACE = re.compile(r"\s", re.ASCII)
 PathKey = tuple[str | int, ...]
 
 
+def document_json(document: Mapping[str, Any]) -> str:
+    """A policy document as the compact JSON string the provider receives."""
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def policy_size(document: Mapping[str, Any]) -> int:
     """Characters IAM counts against size quotas: the JSON as sent, without whitespace.
 

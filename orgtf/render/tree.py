@@ -84,6 +84,7 @@ class _Renderer:
             "header": TF_HEADER,
             "is_master": is_master,
             "has_roles": not is_master or self._variables.has_roles(account),
+            "identity_center": is_master and self._org.identity_center,
             "backend": backend_settings(self._org, account),
         }
 

@@ -87,7 +87,7 @@ def test_every_account_gets_a_root_and_the_modules_are_copied(
         for p in packaged_modules_dir().rglob("*.tf")
     }
     assert modules == packaged
-    assert {p.parts[1] for p in modules} == {"account-roles", "identity-groups"}
+    assert {p.parts[1] for p in modules} == {"account-roles", "identity-center", "identity-groups"}
 
 
 def test_every_file_starts_with_the_generated_notice(
