@@ -38,12 +38,26 @@ class Profile:
 
 
 @dataclass(frozen=True)
+class SsoSession:
+    """The AWS CLI v2 ``[sso-session]`` that Identity Center profiles sign in through."""
+
+    name: str
+    start_url: str
+    region: str
+
+
+@dataclass(frozen=True)
 class ProfileSet:
-    """The profiles of one user of one organization, sorted by name."""
+    """The profiles of one user of one organization, sorted by name.
+
+    With ``sso`` (organization.identity: identity_center) each profile signs in through it
+    and takes its permission set (``role``) in its account; otherwise it assumes its role.
+    """
 
     organization: str
     user: str
     profiles: tuple[Profile, ...]
+    sso: SsoSession | None = None
 
 
 def check_profile_name(name: str, what: str) -> str:
@@ -124,4 +138,11 @@ def build_profiles(
             duration_seconds=session if session > 3600 else None,
             protected=account.protected,
         )
-    return ProfileSet(org.name, user, tuple(sorted(profiles.values())))
+    return ProfileSet(org.name, user, tuple(sorted(profiles.values())), _sso(org))
+
+
+def _sso(org: Organization) -> SsoSession | None:
+    settings = org.config.organization
+    if not org.identity_center or settings.sso_start_url is None:
+        return None
+    return SsoSession(org.name, settings.sso_start_url, settings.region)
