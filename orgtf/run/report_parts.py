@@ -128,12 +128,50 @@ def deleted_users(result: AccountPlan) -> list[str]:
 
 
 def notes(result: AccountPlan) -> list[str]:
-    """What a plan takes with it beyond its resources: the credentials of deleted users."""
-    return [
+    """What a plan means beyond its resources: the credentials of deleted users, and how
+    access moves between IAM and Identity Center."""
+    found = [
         f"user {name} is deleted with their console password, access keys and MFA devices "
         "(force_destroy), including any made outside Terraform"
         for name in deleted_users(result)
     ]
+    return found + identity_notes(changes(result))
+
+
+_IDENTITY_CENTER = {
+    "aws_ssoadmin_permission_set": "permission set",
+    "aws_ssoadmin_account_assignment": "account assignment",
+    "aws_identitystore_group": "identity store group",
+    "aws_identitystore_user": "identity store user",
+}
+
+
+def identity_notes(planned: tuple[ResourceChange, ...]) -> list[str]:
+    """One line for Identity Center's side of a plan, one for IAM roles it deletes."""
+    lines = []
+    moves = []
+    for verb, kinds in (
+        ("creates", ("create",)),
+        ("replaces", ("replace",)),
+        ("deletes", ("delete",)),
+    ):
+        for kind, label in _IDENTITY_CENTER.items():
+            count = sum(1 for c in planned if c.type == kind and c.kind in kinds and not c.deposed)
+            if count:
+                moves.append(f"{verb} {count} {label}{'s' if count > 1 else ''}")
+    if moves:
+        lines.append("Identity Center: " + ", ".join(moves))
+    roles = sorted(
+        c.address.rsplit("[", 1)[-1].strip('"]')
+        for c in planned
+        if c.type == "aws_iam_role" and c.kind == "delete" and not c.deposed
+    )
+    if roles:
+        lines.append(
+            f"IAM roles deleted: {', '.join(roles)}: whoever assumes them loses that access "
+            "(with identity_center, keep_iam_roles: true keeps them while people move)"
+        )
+    return lines
 
 
 def attribute_lines(change: ResourceChange) -> list[str]:

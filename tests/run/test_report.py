@@ -116,7 +116,10 @@ def test_json_follows_the_contract() -> None:
                 ],
                 "error": None,
                 "deleted_users": [],
-                "notes": [],
+                "notes": [
+                    "IAM roles deleted: Auditor: whoever assumes them loses that access (with "
+                    "identity_center, keep_iam_roles: true keeps them while people move)"
+                ],
             },
             {
                 "account": "security",
