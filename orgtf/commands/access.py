@@ -160,7 +160,7 @@ def diff_handler(options: DiffOptions, ctx: Context) -> ExitCode:
 
 def verify_handler(options: VerifyOptions, ctx: Context) -> ExitCode:
     """Read every account's IAM and compare it with org.yaml; exit 2 when they differ."""
-    org = ctx.load()
+    org = ctx.load_iam("orgtf access verify")
     live = read_organization(org, connect(org, sandbox=ctx.sandbox, environ=os.environ))
     report = verify_access(org, live.accounts, source=live.where, skip=(live.caller,))
     sys.stdout.write(format_verify(report, options.format))

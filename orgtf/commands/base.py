@@ -49,6 +49,18 @@ class Context:
             raise UsageError(self._missing())
         return load_organization(self.config_path)
 
+    def load_iam(self, command: str) -> Organization:
+        """``load``, refusing organizations whose access lives only in Identity Center:
+        ``command`` reads IAM roles, which such an organization does not have."""
+        org = self.load()
+        if not org.iam_side:
+            raise UsageError(
+                f"{command} reads IAM roles, and organization {org.name!r} delivers access "
+                "through IAM Identity Center (identity: identity_center) without them; see "
+                "docs/identity-center.md"
+            )
+        return org
+
     def _missing(self) -> str:
         if self.explicit:
             return (

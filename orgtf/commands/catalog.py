@@ -61,7 +61,7 @@ class CatalogOptions:
 
 def catalog_handler(options: CatalogOptions, ctx: Context) -> ExitCode:
     """Print or write the catalog; warnings name the accounts whose state was not used."""
-    org = ctx.load()
+    org = ctx.load_iam("orgtf catalog")
     target = select_target(org, ctx.sandbox, os.environ)
     states = read_account_states(org, target, options.parallelism)
     catalog = build_catalog(org, states, generated_at=datetime.now(UTC))

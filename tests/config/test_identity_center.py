@@ -137,3 +137,13 @@ def test_require_mfa_is_a_warning_there(tmp_path: Path, capsys: pytest.CaptureFi
         "org.yaml:8:49: warning: with identity_center, MFA is an Identity Center setting"
         in captured.out + captured.err
     )
+
+
+@pytest.mark.parametrize("argv", [["catalog"], ["access", "verify"]])
+def test_commands_that_read_iam_roles_say_why_they_stop(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    (tmp_path / "org.yaml").write_text(IC_ORG)
+    assert main(["--config", str(tmp_path / "org.yaml"), *argv]) == 4
+    err = capsys.readouterr().err
+    assert "delivers access through IAM Identity Center" in err and "Traceback" not in err
