@@ -55,6 +55,8 @@ def _account_line(item: AccountImport) -> str:
     done = f"account {item.account}: {plural(len(item.imported), 'object')} imported"
     if item.imported:
         done += f" ({item.method})"
+    if item.fallback:
+        done += f" [{item.fallback}]"
     if item.clean:
         return done + "; plan: no changes"
     counts = change_counts(item.add, item.change, item.destroy)
@@ -87,4 +89,5 @@ def _account_json(item: AccountImport) -> dict[str, object]:
         "plan": {"add": item.add, "change": item.change, "destroy": item.destroy},
         "clean": item.clean,
         "error": item.error,
+        "fallback": item.fallback,
     }

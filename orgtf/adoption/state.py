@@ -39,6 +39,7 @@ class AccountImport:
     change: int = 0
     destroy: int = 0
     error: str | None = None
+    fallback: str | None = None  # why import blocks gave way to terraform import, if they did
 
     @property
     def clean(self) -> bool:
@@ -61,15 +62,23 @@ def _import_one(engine: Engine, ws: Workspace) -> AccountImport:
     (ws.workdir / IMPORT_FILE).unlink(missing_ok=True)  # left by an interrupted import
     try:
         tf.init_if_needed(backend_file=backend)
-        imported = _with_import_blocks(ws, tf) if blocks else None
+        fallback: str | None = None
+        imported: list[Adopted] | str = _with_import_blocks(ws, tf) if blocks else ""
         method = "import blocks"
-        if imported is None:
+        if isinstance(imported, str):
+            fallback = imported or None
             imported, method = adopt(ws, tf, backend), "terraform import"
         summary = _settle(ws, tf)
     except OrgtfError as exc:
         return AccountImport(ws.account, (), "", error=str(exc).splitlines()[0])
     return AccountImport(
-        ws.account, tuple(imported), method, summary.add, summary.change, summary.destroy
+        ws.account,
+        tuple(imported),
+        method,
+        summary.add,
+        summary.change,
+        summary.destroy,
+        fallback=fallback,
     )
 
 
@@ -103,8 +112,8 @@ def _state_only(change: ResourceChange) -> bool:
     )
 
 
-def _with_import_blocks(ws: Workspace, tf: Terraform) -> list[Adopted] | None:
-    """Import with import blocks, one plan and apply; None when that would do more.
+def _with_import_blocks(ws: Workspace, tf: Terraform) -> list[Adopted] | str:
+    """Import with import blocks, one plan and apply; why not, when that would do more.
 
     Blocks are added in rounds: an attachment's ID names its policy's ARN, which the plan
     knows only once the policy is imported in it.
@@ -116,8 +125,8 @@ def _with_import_blocks(ws: Workspace, tf: Terraform) -> list[Adopted] | None:
         for _ in range(ROUNDS):
             try:
                 tf.plan_summary(plan_file)
-            except OrgtfError:
-                return None  # e.g. an object that does not exist: import one by one instead
+            except OrgtfError as exc:  # e.g. an object that does not exist: one by one instead
+                return f"the plan with import blocks failed: {exc.message.splitlines()[0]}"
             changes = tf.show_plan(plan_file).changes
             known = {item.address for item in wanted}
             found = [
@@ -133,8 +142,9 @@ def _with_import_blocks(ws: Workspace, tf: Terraform) -> list[Adopted] | None:
             blocks_file.write_text(_blocks_json(wanted))
         if not wanted:
             return []
-        if not all(_state_only(change) for change in changes):
-            return None  # it would change AWS: import one by one instead, which never does
+        changing = [c.address for c in changes if not _state_only(c)]
+        if changing:  # it would change AWS: import one by one instead, which never does
+            return f"the plan with import blocks would also change {', '.join(changing[:3])}"
         tf.apply_plan(plan_file)
         return wanted
     finally:
