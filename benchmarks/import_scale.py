@@ -116,12 +116,15 @@ def measure(label: str, project: Path) -> None:
     imported = sum(len(a["imported"]) for a in accounts)
     methods = sorted({a["method"] for a in accounts if a["imported"]})
     clean = sum(1 for a in accounts if a["clean"])
+    fallbacks = sorted({a["fallback"] for a in accounts if a.get("fallback")})
     print(
         f"{label}: {wall:.1f} s wall, {cpu:.1f} s CPU (reading {report['read_seconds']:.1f} s, "
         f"importing {report['import_seconds']:.1f} s); {imported} objects imported "
         f"({', '.join(methods) or 'none'}); {clean} of {len(accounts)} accounts with a clean "
         f"plan; {len(report['unmanaged'])} left unmanaged; load {os.getloadavg()[0]:.1f}"
     )
+    for reason in fallbacks:
+        print(f"  terraform import instead of import blocks: {reason}")
 
 
 def main_benchmark() -> None:
